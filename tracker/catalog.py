@@ -1,0 +1,258 @@
+"""The library's books, chapters and topics: listing and managing them (SPEC §3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from tracker.errors import UserError
+from tracker.model import Book, Card, Chapter, ChapterTopic, Event, Resource, ResourceTopic, Topic
+from tracker.names import chapter_label, find_book, find_chapter, find_topic
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+NUMBER_RE = re.compile(r"^[A-Za-z0-9]+(\.[A-Za-z0-9]+)*$")
+
+
+def slugify(title: str) -> str:
+    import unicodedata
+
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
+    return slug[:60].strip("-") or "book"
+
+
+def _is_top(chapter: Chapter, numbers: set[str]) -> bool:
+    parent = chapter.parent_number
+    return parent is None or parent not in numbers
+
+
+def books(session: Session) -> list[dict[str, Any]]:
+    """Every book with status, progress, favourites and next revisit (`books --json`)."""
+    rows = session.execute(select(Book).order_by(Book.id)).scalars().all()
+    chapters = session.execute(
+        select(Chapter.book_id, Chapter.number, Chapter.status, Chapter.favourite)
+    ).all()
+    per_book: dict[int, list[tuple[str, str, bool]]] = {}
+    for book_id, number, status, favourite in chapters:
+        per_book.setdefault(book_id, []).append((number, status, favourite))
+    next_due = dict(
+        session.execute(
+            select(Chapter.book_id, func.min(Card.due)).join(Card, Card.chapter_id == Chapter.id)
+            .where(Card.active.is_(True)).group_by(Chapter.book_id)
+        ).all()
+    )
+    out = []
+    for book in rows:
+        items = per_book.get(book.id, [])
+        numbers = {n for n, _, _ in items}
+        top = [s for n, s, _ in items if "." not in n or n.rpartition(".")[0] not in numbers]
+        due = next_due.get(book.id)
+        out.append({
+            "slug": book.slug, "title": book.title, "authors": list(book.authors or []),
+            "status": book.status, "read": sum(1 for s in top if s == "read"), "total": len(top),
+            "favourites": sum(1 for _, _, f in items if f),
+            "next_due": due.isoformat() if due else None,
+        })
+    return out
+
+
+def chapter_topics(session: Session, chapter_ids: list[int] | None = None) -> dict[int, list[str]]:
+    query = select(ChapterTopic.chapter_id, Topic.slug).join(Topic, Topic.id == ChapterTopic.topic_id)
+    if chapter_ids is not None:
+        query = query.where(ChapterTopic.chapter_id.in_(chapter_ids))
+    out: dict[int, list[str]] = {}
+    for cid, slug in session.execute(query.order_by(ChapterTopic.chapter_id, ChapterTopic.position)):
+        out.setdefault(cid, []).append(slug)
+    return out
+
+
+def show(session: Session, book_text: str) -> dict[str, Any]:
+    """One book's chapter tree in reading order (`show --json`), with its notes."""
+    book = find_book(session, book_text)
+    chapters = list(session.scalars(select(Chapter).where(Chapter.book_id == book.id).order_by(Chapter.position)))
+    ids = [c.id for c in chapters]
+    topics = chapter_topics(session, ids)
+    cards = {row.chapter_id: row for row in session.scalars(select(Card).where(Card.chapter_id.in_(ids)))}
+    numbers = {c.number for c in chapters}
+    notes = session.execute(
+        select(Event.chapter_id, Event.at, Event.note).where(
+            Event.book_id == book.id, Event.kind == "note"
+        ).order_by(Event.at, Event.id)
+    ).all()
+    out_chapters = []
+    for c in chapters:
+        card = cards.get(c.id)
+        depth = 0 if _is_top(c, numbers) else c.number.count(".")
+        out_chapters.append({
+            "number": c.number, "title": c.title, "status": c.status, "favourite": c.favourite,
+            "due": card.due.isoformat() if card is not None and card.active else None,
+            "topics": topics.get(c.id, []), "pages": c.pages, "source": c.source, "depth": depth,
+        })
+    numbers_by_id = {c.id: c.number for c in chapters}
+    top = [c for c in chapters if _is_top(c, numbers)]
+    return {
+        "slug": book.slug, "title": book.title, "authors": list(book.authors or []),
+        "status": book.status, "year": book.year, "url": book.url, "note": book.note,
+        "read": sum(1 for c in top if c.status == "read"), "total": len(top),
+        "chapters": out_chapters,
+        "notes": [{"chapter": numbers_by_id.get(cid), "at": at.isoformat(), "note": text}
+                  for cid, at, text in notes],
+    }
+
+
+def add_book(session: Session, title: str, *, authors: tuple[str, ...] = (), slug: str | None = None,
+             year: int | None = None, url: str | None = None) -> Book:
+    if not title.strip():
+        raise UserError("a book needs a title")
+    if slug is not None and not SLUG_RE.match(slug):
+        raise UserError(f"slug {slug!r} may use only a-z, 0-9 and single hyphens, e.g. my-book")
+    if year is not None and not 0 < year < 3000:
+        raise UserError(f"--year must be a year like 2026, got {year}")
+    if url is not None:
+        check_url(url)
+    wanted = slug or slugify(title)
+    taken = set(session.scalars(select(Book.slug).where(Book.slug.like(f"{wanted}%"))))
+    if slug is not None and slug in taken:
+        raise UserError(f"a book with slug {slug!r} exists already; choose another --slug")
+    final, n = wanted, 2
+    while final in taken:
+        final, n = f"{wanted}-{n}", n + 1
+    book = Book(slug=final, title=title.strip(), authors=list(authors), year=year, url=url, status="to-read")
+    session.add(book)
+    session.flush()
+    return book
+
+
+def check_url(url: str) -> None:
+    from urllib.parse import urlparse
+
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc or " " in url:
+        raise UserError(f"{url!r} is not a web address; use one like https://example.com/page")
+
+
+def remove_book_counts(session: Session, book: Book) -> dict[str, int]:
+    return {
+        "chapters": session.scalar(select(func.count()).select_from(Chapter).where(Chapter.book_id == book.id)) or 0,
+        "events": session.scalar(select(func.count()).select_from(Event).where(Event.book_id == book.id)) or 0,
+        "cards": session.scalar(
+            select(func.count()).select_from(Card).join(Chapter, Chapter.id == Card.chapter_id)
+            .where(Chapter.book_id == book.id)) or 0,
+    }
+
+
+def _replay_after_removal(session: Session, first_event: tuple[dt.datetime, int] | None) -> None:
+    if first_event is None:
+        return
+    from tracker import journal, schedule
+
+    schedule.replay_from(session, journal.rules(session), first_event)
+
+
+def _first_schedule_event(session: Session, condition: Any) -> tuple[dt.datetime, int] | None:
+    from tracker.schedule import SCHEDULE_KINDS
+
+    row = session.execute(
+        select(Event.at, Event.id).where(condition, Event.kind.in_(SCHEDULE_KINDS))
+        .order_by(Event.at, Event.id).limit(1)
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+def remove_book(session: Session, book: Book) -> dict[str, int]:
+    counts = remove_book_counts(session, book)
+    first = _first_schedule_event(session, Event.book_id == book.id)
+    session.execute(delete(Event).where(Event.book_id == book.id))
+    session.delete(book)
+    session.flush()
+    _replay_after_removal(session, first)
+    return counts
+
+
+def add_chapter(session: Session, book_text: str, number: str, title: str, *,
+                topics: tuple[str, ...] = (), pages: int | None = None) -> tuple[Book, Chapter]:
+    book = find_book(session, book_text)
+    number = number.strip()
+    if not NUMBER_RE.match(number):
+        raise UserError(f"chapter number {number!r} is not like 5, 5.2, 5.2.3 or A")
+    if not title.strip():
+        raise UserError("a chapter needs a title")
+    if pages is not None and pages < 0:
+        raise UserError(f"--pages must be 0 or more, got {pages}")
+    chapters = list(session.scalars(select(Chapter).where(Chapter.book_id == book.id).order_by(Chapter.position)))
+    existing = next((c for c in chapters if c.number == number), None)
+    if existing is not None:
+        raise UserError(f"{book.slug} has a chapter {chapter_label(existing)} already; choose another number")
+    topic_rows = [find_topic(session, t) for t in topics]
+    parent = number.rpartition(".")[0] if "." in number else None
+    # A section goes after its parent's last section; a top-level chapter at the end.
+    position = len(chapters)
+    if parent is not None and any(c.number == parent for c in chapters):
+        index = max(i for i, c in enumerate(chapters) if c.number == parent or c.number.startswith(parent + "."))
+        position = index + 1
+    for c in chapters[position:]:
+        c.position += 1
+    session.flush()
+    chapter = Chapter(book_id=book.id, number=number, title=title.strip(), position=position, pages=pages,
+                      status="unread", favourite=False)
+    session.add(chapter)
+    session.flush()
+    for i, topic in enumerate(topic_rows):
+        session.add(ChapterTopic(chapter_id=chapter.id, topic_id=topic.id, position=i))
+    from tracker.journal import refresh_book
+
+    refresh_book(session, book)
+    return book, chapter
+
+
+def chapter_and_sections(session: Session, book: Book, chapter: Chapter) -> list[Chapter]:
+    return [c for c in session.scalars(select(Chapter).where(Chapter.book_id == book.id))
+            if c.number == chapter.number or c.number.startswith(chapter.number + ".")]
+
+
+def remove_chapter(session: Session, book_text: str, chapter_text: str, *, confirm: Any = None) -> dict[str, Any]:
+    book = find_book(session, book_text)
+    chapter = find_chapter(session, book, chapter_text)
+    doomed = chapter_and_sections(session, book, chapter)
+    ids = [c.id for c in doomed]
+    events = session.scalar(select(func.count()).select_from(Event).where(Event.chapter_id.in_(ids))) or 0
+    summary = {"book": book.slug, "chapter": chapter.number, "title": chapter.title,
+               "sections": len(doomed) - 1, "events": events}
+    if confirm is not None and not confirm(summary):
+        return {**summary, "removed": False}
+    first = _first_schedule_event(session, Event.chapter_id.in_(ids))
+    session.execute(delete(Event).where(Event.chapter_id.in_(ids)))
+    for c in doomed:
+        session.delete(c)
+    session.flush()
+    remaining = list(session.scalars(select(Chapter).where(Chapter.book_id == book.id).order_by(Chapter.position)))
+    for i, c in enumerate(remaining):
+        c.position = i
+    from tracker.journal import refresh_book
+
+    refresh_book(session, book)
+    _replay_after_removal(session, first)
+    return {**summary, "removed": True}
+
+
+def topics(session: Session) -> list[dict[str, Any]]:
+    chapter_counts = dict(session.execute(
+        select(ChapterTopic.topic_id, func.count()).group_by(ChapterTopic.topic_id)).all())
+    resource_counts = dict(session.execute(
+        select(ResourceTopic.topic_id, func.count()).group_by(ResourceTopic.topic_id)).all())
+    from tracker.model import Interest
+
+    followed = set(session.scalars(select(Interest.topic_id)))
+    return [
+        {"slug": t.slug, "name": t.name, "chapters": chapter_counts.get(t.id, 0),
+         "resources": resource_counts.get(t.id, 0), "interest": t.id in followed}
+        for t in session.scalars(select(Topic).order_by(Topic.slug))
+    ]
+
+
+def resource_for_book(session: Session, book: Book) -> Resource | None:
+    return session.scalars(select(Resource).where(Resource.slug == book.slug)).first()

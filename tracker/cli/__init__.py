@@ -1,0 +1,100 @@
+"""The command line: the root group, --db, and the one place errors become `Error:` lines.
+
+Command modules import only Click at module level; each command imports the library
+modules it needs when it runs, so that `tracker --help` loads no SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import click
+
+from tracker import __version__
+from tracker.cli.app import App
+
+
+class TrackerGroup(click.Group):
+    """A group whose `main` turns every failure into one `Error:` line and an exit code."""
+
+    def main(self, args: Any = None, prog_name: str | None = None, **extra: Any) -> Any:  # type: ignore[override]
+        app = App()
+        extra.setdefault("obj", app)
+        code = 0
+        try:
+            result = super().main(args=args, prog_name=prog_name or "tracker", standalone_mode=False, **extra)
+            code = result if isinstance(result, int) else 0
+        except click.exceptions.Exit as exc:
+            code = exc.exit_code
+        except click.exceptions.Abort:
+            click.echo("Aborted.", err=True)
+            code = 1
+        except click.ClickException as exc:
+            _error(exc.format_message(), exc.exit_code)
+            code = exc.exit_code
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            code = 130
+        except BaseException as exc:  # noqa: BLE001 - the one place errors are turned into lines
+            if isinstance(exc, SystemExit):
+                code = exc.code if isinstance(exc.code, int) else 1
+            else:
+                if os.environ.get("TRACKER_DEBUG") == "1":
+                    app.close(failed=True)
+                    raise
+                message, code = app.describe(exc)
+                _error(message, code)
+        finally:
+            app.close(failed=code != 0)
+        if code == 0 and app.created_message:
+            click.echo(app.created_message, err=True)
+        sys.exit(code)
+
+
+def _error(message: str, code: int) -> None:
+    line = " ".join(str(message).split("\n")).strip()
+    click.echo(f"Error: {line}", err=True)
+
+
+def _version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(f"tracker {__version__}")
+        ctx.exit(0)
+
+
+@click.group(cls=TrackerGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    metavar="URL_OR_PATH",
+    help="Database to use: a file path or an SQLAlchemy URL (default: $TRACKER_DB, else the app folder).",
+)
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_version,
+              help="Show the version and exit.")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None) -> None:
+    """Track first-pass reading and spaced revisits of your favourite chapters.
+
+    \b
+    Start with:
+      tracker today                         what to revisit and read now
+      tracker read inference-engineering 0 --done --minutes 30
+      tracker fav inference-engineering 5.1
+      tracker revisit inference-engineering 5.1 good
+    """
+    app = ctx.ensure_object(App)
+    app.db_option = db
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+
+
+from tracker.cli import admin, data, library, plan, reading, suggest  # noqa: E402
+
+for module in (library, reading, plan, suggest, data, admin):
+    for command in module.COMMANDS:
+        cli.add_command(command)
+
+
+def main(args: Any = None, prog_name: str = "tracker") -> None:
+    cli.main(args=args, prog_name=prog_name)

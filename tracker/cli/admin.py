@@ -1,0 +1,99 @@
+"""db …, config."""
+
+from __future__ import annotations
+
+import click
+
+from tracker.cli.app import App, pass_app
+
+
+@click.group("db")
+def db_group() -> None:
+    """The database itself: where it is, its schema, its health."""
+
+
+@db_group.command("path")
+@pass_app
+def db_path(app: App) -> None:
+    """Print the database in use (--db, else $TRACKER_DB, else the app folder)."""
+    from tracker.db import redact, resolve_url
+
+    url, path = resolve_url(app.db_option)
+    click.echo(str(path) if path is not None else redact(url))
+
+
+@db_group.command("upgrade")
+@pass_app
+def db_upgrade(app: App) -> None:
+    """Create or upgrade the database to this version's schema."""
+    lib = app.lib
+    from tracker.db import SCHEMA_HEAD, lib_name
+
+    if lib.upgraded_from:
+        click.echo(f"Upgraded {lib_name(lib)} from {lib.upgraded_from} to {SCHEMA_HEAD}.")
+    elif not lib.created:
+        click.echo(f"{lib_name(lib)} is at {SCHEMA_HEAD}, the newest schema.")
+
+
+@db_group.command("current")
+@pass_app
+def db_current(app: App) -> None:
+    """Print the schema revision of the database."""
+    from tracker.db import stored_revision
+
+    click.echo(stored_revision(app.lib))
+
+
+@db_group.command("check")
+@pass_app
+def db_check(app: App) -> None:
+    """Check the database: integrity, foreign keys, and that the caches agree with the log.
+
+    \b
+    Example:
+      tracker db check
+    """
+    from tracker.health import check
+
+    problems = check(app.lib)
+    if problems:
+        for p in problems:
+            click.echo(f"problem: {p}", err=True)
+        from tracker.errors import EnvError
+
+        raise EnvError(f"the database has {len(problems)} problem(s); see above")
+    click.echo("ok")
+
+
+@click.command()
+@click.argument("key", required=False)
+@click.argument("value", required=False)
+@pass_app
+def config(app: App, key: str | None, value: str | None) -> None:
+    """Show or change settings.
+
+    \b
+    Settings: timezone, day_start_hour (4), max_revisits_per_day (5),
+    desired_retention (0.9), maximum_interval_days (365).
+    Example:
+      tracker config
+      tracker config timezone Europe/Paris
+    """
+    from tracker import settings
+
+    if key is None:
+        with app.lib.read() as session:
+            for k, v in settings.all_values(session).items():
+                click.echo(f"{k} = {v}" if v != "" else f"{k} = (system)")
+        return
+    settings.check_key(key)
+    if value is None:
+        with app.lib.read() as session:
+            click.echo(settings.all_values(session)[key])
+        return
+    with app.lib.write() as session:
+        stored = settings.change(session, key, value)
+    click.echo(f"{key} = {stored if stored != '' else '(system)'}")
+
+
+COMMANDS = [db_group, config]

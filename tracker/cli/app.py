@@ -1,0 +1,132 @@
+"""What every command shares: the library in use (opened lazily), the clock, options."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+if TYPE_CHECKING:
+    from tracker.db import Library
+    from tracker.when import Clock
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class App:
+    def __init__(self) -> None:
+        self.db_option: str | None = None
+        self._lib: Library | None = None
+        self.seed: bool | None = None
+        self.created_message: str | None = None
+
+    @property
+    def lib(self) -> Library:
+        if self._lib is None:
+            from tracker.db import open_library
+
+            self._lib = open_library(self.db_option, seed=self.seed)
+            if self._lib.created:
+                from tracker.db import lib_name
+
+                seeded = "with the bundled reading map" if self.seed is not False else "empty"
+                self.created_message = f"Created a new library at {lib_name(self._lib)} ({seeded})."
+        return self._lib
+
+    def clock(self) -> Clock:
+        from tracker.journal import clock
+
+        with self.lib.read() as session:
+            return clock(session)
+
+    def describe(self, exc: BaseException) -> tuple[str, int]:
+        """One line and an exit code for any failure."""
+        from tracker.errors import TrackerError
+
+        if isinstance(exc, TrackerError):
+            return exc.message, exc.exit_code
+        module = type(exc).__module__
+        if module.startswith("sqlalchemy") or module.startswith(("sqlite3", "psycopg")):
+            from tracker.db import describe_db_error
+
+            if self._lib is not None:
+                return describe_db_error(self._lib, exc), 1
+            return f"database error: {str(getattr(exc, 'orig', exc)).splitlines()[0]}", 1
+        if isinstance(exc, OSError):
+            where = f" {exc.filename}" if exc.filename else ""
+            return f"cannot access{where}: {exc.strerror or exc}", 1
+        return f"unexpected {type(exc).__name__}: {exc} (run with TRACKER_DEBUG=1 for details)", 1
+
+    def close(self, *, failed: bool) -> None:
+        if self._lib is None:
+            return
+        lib, self._lib = self._lib, None
+        if failed and lib.created:
+            lib.discard()
+            self.created_message = None
+        else:
+            lib.dispose()
+
+
+pass_app = click.make_pass_decorator(App, ensure=True)
+
+
+def echo_json(value: Any) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+def json_option(f: F) -> F:
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")(f)
+
+
+def on_option(f: F) -> F:
+    return click.option(
+        "--on", "on", metavar="WHEN",
+        help="When it happened (default: now), e.g. yesterday, '2 days ago', 2026-03-01T08:30.",
+    )(f)
+
+
+def _complete_books(ctx: click.Context, _param: click.Parameter, incomplete: str) -> list[Any]:
+    from click.shell_completion import CompletionItem
+
+    try:
+        app = ctx.find_object(App) or App()
+        if app.db_option is None:
+            app.db_option = (ctx.find_root().params or {}).get("db")
+        from tracker.names import complete_books
+
+        with app.lib.read() as session:
+            return [CompletionItem(slug, help=title) for slug, title in complete_books(session, incomplete)]
+    except Exception:  # noqa: BLE001 - completion must never fail loudly
+        return []
+
+
+def _complete_chapters(ctx: click.Context, _param: click.Parameter, incomplete: str) -> list[Any]:
+    from click.shell_completion import CompletionItem
+
+    try:
+        app = ctx.find_object(App) or App()
+        if app.db_option is None:
+            app.db_option = (ctx.find_root().params or {}).get("db")
+        from tracker.names import complete_chapters
+
+        book = ctx.params.get("book") or ""
+        with app.lib.read() as session:
+            return [CompletionItem(n, help=t) for n, t in complete_chapters(session, book, incomplete)]
+    except Exception:  # noqa: BLE001
+        return []
+
+
+def book_argument(f: F) -> F:
+    return click.argument("book", shell_complete=_complete_books)(f)
+
+
+def chapter_argument(f: F) -> F:
+    return click.argument("chapter", shell_complete=_complete_chapters)(f)
+
+
+def book_option(f: F) -> F:
+    return click.option("--book", "book", metavar="BOOK", shell_complete=_complete_books,
+                        help="Only this book.")(f)

@@ -1,0 +1,7 @@
+"""export, backup, restore, stats."""
+
+from __future__ import annotations
+
+import click
+
+COMMANDS: list[click.Command] = []

@@ -1,0 +1,242 @@
+"""init, import, books, show, book …, chapter …, topics."""
+
+from __future__ import annotations
+
+import click
+
+from tracker.cli.app import App, book_argument, chapter_argument, echo_json, json_option, pass_app
+
+
+@click.command()
+@click.option("--empty", is_flag=True, help="Do not load the bundled reading map.")
+@pass_app
+def init(app: App, empty: bool) -> None:
+    """Create or upgrade the database; load the bundled library unless --empty.
+
+    \b
+    Example:
+      tracker init
+      tracker --db ~/notes/reading.db init --empty
+    """
+    app.seed = not empty
+    lib = app.lib
+    from tracker.db import lib_name
+
+    if lib.created:
+        return  # the root prints the one line about the new library
+    if lib.upgraded_from:
+        click.echo(f"Upgraded {lib_name(lib)} from schema {lib.upgraded_from}.")
+    else:
+        click.echo(f"The library at {lib_name(lib)} is ready (schema up to date).")
+
+
+@click.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Check the files and say what would change; write nothing.")
+@pass_app
+def import_(app: App, files: tuple[str, ...], dry_run: bool) -> None:
+    """Load library files (TOML, format 5.1): books, chapters, topics, resources.
+
+    Idempotent: entries are matched by slug; the reading log is never touched.
+
+    \b
+    Example:
+      tracker import my-books.toml
+      tracker import --dry-run my-books.toml
+    """
+    from tracker.library_import import import_files
+
+    counts = import_files(app.lib, list(files), dry_run=dry_run)
+    summary = ", ".join(f"{n} {k}" for k, n in counts.items()) or "nothing"
+    click.echo(("Would load " if dry_run else "Loaded ") + summary + f" from {len(files)} file(s).")
+
+
+@click.command("books")
+@json_option
+@pass_app
+def books_(app: App, as_json: bool) -> None:
+    """Books with status, chapters read, favourites and next revisit.
+
+    \b
+    Example:
+      tracker books --json
+    """
+    from tracker.catalog import books
+    from tracker.cli import render
+
+    with app.lib.read() as session:
+        items = books(session)
+    click.echo(render.books(items)) if not as_json else echo_json(items)
+
+
+@click.command("show")
+@book_argument
+@json_option
+@pass_app
+def show_(app: App, book: str, as_json: bool) -> None:
+    """A book's chapter tree: status, favourites (★), next revisit, topics.
+
+    \b
+    Example:
+      tracker show inference-engineering
+      tracker show "Inference Eng" --json
+    """
+    from tracker.catalog import show
+    from tracker.cli import render
+
+    with app.lib.read() as session:
+        value = show(session, book)
+    if as_json:
+        echo_json(value)
+    else:
+        click.echo(render.show(value))
+
+
+@click.group("book")
+def book_group() -> None:
+    """Add, stop or remove books."""
+
+
+@book_group.command("add")
+@click.argument("title")
+@click.option("--author", "authors", multiple=True, help="An author (repeat for several).")
+@click.option("--slug", help="Short name used on the command line (default: from the title).")
+@click.option("--year", type=int)
+@click.option("--url")
+@pass_app
+def book_add(app: App, title: str, authors: tuple[str, ...], slug: str | None, year: int | None,
+             url: str | None) -> None:
+    """Add a book (then its chapters with `tracker chapter add`).
+
+    \b
+    Example:
+      tracker book add "Designing Data-Intensive Applications" --author "Martin Kleppmann" --year 2017
+    """
+    from tracker.catalog import add_book
+
+    with app.lib.write() as session:
+        new = add_book(session, title, authors=authors, slug=slug, year=year, url=url)
+        click.echo(f"Added {new.slug}: {new.title}. Add chapters: tracker chapter add {new.slug} 1 TITLE")
+
+
+@book_group.command("stop")
+@book_argument
+@click.option("--on", metavar="WHEN", help="When you stopped (default: now).")
+@pass_app
+def book_stop(app: App, book: str, on: str | None) -> None:
+    """Stop reading a book without finishing it (progress is kept; reading resumes it).
+
+    \b
+    Example:
+      tracker book stop cuda-programming
+    """
+    from tracker import journal
+
+    with app.lib.write() as session:
+        done = journal.stop(session, book, on=on)
+    click.echo(f"Stopped {done.book}; `tracker read` resumes it.")
+
+
+@book_group.command("remove")
+@book_argument
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@pass_app
+def book_remove(app: App, book: str, yes: bool) -> None:
+    """Delete a book with its chapters, revisit cards and log events.
+
+    \b
+    Example:
+      tracker book remove my-book --yes
+    """
+    from tracker.catalog import remove_book, remove_book_counts
+    from tracker.names import find_book
+
+    with app.lib.write() as session:
+        found = find_book(session, book)
+        counts = remove_book_counts(session, found)
+        summary = (f"{found.slug}: {counts['chapters']} chapters, {counts['cards']} revisit cards, "
+                   f"{counts['events']} log events")
+        if not yes and not click.confirm(f"Remove {summary}?", default=False, err=True):
+            raise click.Abort()
+        remove_book(session, found)
+    click.echo(f"Removed {summary}.")
+
+
+@click.group("chapter")
+def chapter_group() -> None:
+    """Add or remove chapters."""
+
+
+@chapter_group.command("add")
+@book_argument
+@click.argument("number")
+@click.argument("title")
+@click.option("--topic", "topics", multiple=True, help="A topic slug (repeat for several).")
+@click.option("--pages", type=int, help="The chapter's length in pages.")
+@pass_app
+def chapter_add(app: App, book: str, number: str, title: str, topics: tuple[str, ...], pages: int | None) -> None:
+    """Add a chapter; a section (5.2) goes after its parent's last section.
+
+    \b
+    Example:
+      tracker chapter add my-book 3 "Storage and Retrieval" --pages 42
+      tracker chapter add my-book 3.1 "Hash Indexes"
+    """
+    from tracker.catalog import add_chapter
+
+    with app.lib.write() as session:
+        found, chapter = add_chapter(session, book, number, title, topics=topics, pages=pages)
+        click.echo(f"Added {found.slug} {chapter.number} {chapter.title}.")
+
+
+@chapter_group.command("remove")
+@book_argument
+@chapter_argument
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@pass_app
+def chapter_remove(app: App, book: str, chapter: str, yes: bool) -> None:
+    """Delete a chapter with its sections, revisit card and log events.
+
+    \b
+    Example:
+      tracker chapter remove my-book 3.1 --yes
+    """
+    from tracker.catalog import remove_chapter
+
+    def confirm(summary: dict[str, object]) -> bool:
+        if yes:
+            return True
+        return click.confirm(
+            f"Remove {summary['book']} {summary['chapter']} {summary['title']} with {summary['sections']} "
+            f"sections and {summary['events']} log events?", default=False, err=True)
+
+    with app.lib.write() as session:
+        result = remove_chapter(session, book, chapter, confirm=confirm)
+        if not result["removed"]:
+            raise click.Abort()
+    click.echo(f"Removed {result['book']} {result['chapter']} {result['title']} "
+               f"({result['sections']} sections, {result['events']} log events).")
+
+
+@click.command("topics")
+@json_option
+@pass_app
+def topics_(app: App, as_json: bool) -> None:
+    """Topics with their chapters and resources.
+
+    \b
+    Example:
+      tracker topics --json
+    """
+    from tracker.catalog import topics
+    from tracker.cli import render
+
+    with app.lib.read() as session:
+        items = topics(session)
+    if as_json:
+        echo_json(items)
+    else:
+        click.echo(render.topics(items))
+
+
+COMMANDS = [init, import_, books_, show_, book_group, chapter_group, topics_]

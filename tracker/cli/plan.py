@@ -1,0 +1,63 @@
+"""today, agenda."""
+
+from __future__ import annotations
+
+import click
+
+from tracker.cli.app import App, echo_json, json_option, pass_app
+
+
+@click.command()
+@click.option("--date", "date_text", metavar="WHEN", help="The plan for another day (e.g. tomorrow, friday).")
+@click.option("--limit", type=click.IntRange(min=1), metavar="N",
+              help="Show at most N revisits (default: config max_revisits_per_day).")
+@click.option("--short", is_flag=True, help="One line, for a shell prompt.")
+@json_option
+@pass_app
+def today(app: App, date_text: str | None, limit: int | None, short: bool, as_json: bool) -> None:
+    """What to revisit today, where to continue reading, what to read next.
+
+    \b
+    Example:
+      tracker today
+      tracker today --short
+      tracker today --date tomorrow --json
+    """
+    from tracker import journal, plan
+    from tracker.cli import render
+
+    with app.lib.read() as session:
+        c = journal.clock(session)
+        value = plan.today(session, c, date_text=date_text, limit=limit)
+        if not value["revisit"] and not value["continue"]:
+            value["start_hint"] = plan.start_hint(session)
+    if as_json:
+        value.pop("start_hint", None)
+        echo_json(value)
+    elif short:
+        click.echo(render.today_short(value))
+    else:
+        click.echo(render.today(value))
+
+
+@click.command()
+@click.option("--days", type=click.IntRange(1, 3660), default=14, show_default=True, help="How many days.")
+@click.option("--from", "from_text", metavar="WHEN", help="First day (default: today).")
+@json_option
+@pass_app
+def agenda(app: App, days: int, from_text: str | None, as_json: bool) -> None:
+    """Upcoming revisits, day by day, with each day's load.
+
+    \b
+    Example:
+      tracker agenda --days 30
+    """
+    from tracker import journal, plan
+    from tracker.cli import render
+
+    with app.lib.read() as session:
+        value = plan.agenda(session, journal.clock(session), days=days, from_text=from_text)
+    echo_json(value) if as_json else click.echo(render.agenda(value))
+
+
+COMMANDS = [today, agenda]

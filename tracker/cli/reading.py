@@ -1,0 +1,223 @@
+"""read, note, fav, unfav, revisit, undo, snooze, break, log."""
+
+from __future__ import annotations
+
+import click
+
+from tracker.cli.app import (
+    App, book_argument, book_option, chapter_argument, echo_json, json_option, on_option, pass_app,
+)
+
+RATING_HELP = "again, hard, good, easy (or 1–4)"
+
+
+@click.command()
+@book_argument
+@chapter_argument
+@click.option("--done", is_flag=True, help="You finished the chapter's first pass.")
+@click.option("--percent", type=int, metavar="P", help="How far you got, 0–100 (100 finishes it).")
+@click.option("--pages", type=int, metavar="N", help="Pages read in this session.")
+@click.option("--minutes", type=int, metavar="M", help="Minutes spent.")
+@click.option("--note", metavar="TEXT", help="A note kept with the session.")
+@on_option
+@pass_app
+def read(app: App, book: str, chapter: str, done: bool, percent: int | None, pages: int | None,
+         minutes: int | None, note: str | None, on: str | None) -> None:
+    """Log a first-pass reading session of a chapter.
+
+    \b
+    Example:
+      tracker read inference-engineering 5.1 --minutes 40 --percent 60
+      tracker read inference-engineering 5.1 --done --on yesterday
+    """
+    from tracker import journal
+
+    with app.lib.write() as session:
+        rec = journal.read(session, book, chapter, on=on, done=done, percent=percent, pages=pages,
+                           minutes=minutes, note=note)
+    verb = "Finished" if rec.kind == "finish" else "Logged reading of"
+    click.echo(f"{verb} {rec.book} {rec.chapter} {rec.title}.")
+    if rec.kind == "finish":
+        click.echo(f"Worth coming back to? tracker fav {rec.book} {rec.chapter}")
+
+
+@click.command()
+@book_argument
+@click.argument("text")
+@click.option("--chapter", metavar="CHAPTER", help="The chapter the note is about.")
+@on_option
+@pass_app
+def note(app: App, book: str, text: str, chapter: str | None, on: str | None) -> None:
+    """Add a note to the log (shown by `show` and in exports).
+
+    \b
+    Example:
+      tracker note inference-engineering "EAGLE explained better than the paper" --chapter 5.2.3
+    """
+    from tracker import journal
+
+    with app.lib.write() as session:
+        rec = journal.note(session, book, text, chapter_text=chapter, on=on)
+    click.echo(f"Noted on {rec.book}{' ' + rec.chapter if rec.chapter else ''}.")
+
+
+@click.command()
+@book_argument
+@chapter_argument
+@click.option("--rating", default="good", show_default=True, metavar="R",
+              help=f"How well the first pass went: {RATING_HELP}.")
+@on_option
+@pass_app
+def fav(app: App, book: str, chapter: str, rating: str, on: str | None) -> None:
+    """Make a chapter a favourite: schedule spaced revisits of it.
+
+    \b
+    Example:
+      tracker fav inference-engineering 5.1
+      tracker fav inference-engineering Quantization --rating hard
+    """
+    from tracker import journal
+
+    with app.lib.write() as session:
+        rec = journal.fav(session, book, chapter, rating=rating, on=on)
+    click.echo(f"★ {rec.book} {rec.chapter} {rec.title} is a favourite; first revisit {rec.due}.")
+
+
+@click.command()
+@book_argument
+@chapter_argument
+@on_option
+@pass_app
+def unfav(app: App, book: str, chapter: str, on: str | None) -> None:
+    """Stop revisiting a chapter (its card is kept; `fav` resumes it).
+
+    \b
+    Example:
+      tracker unfav inference-engineering 5.1
+    """
+    from tracker import journal
+
+    with app.lib.write() as session:
+        rec = journal.unfav(session, book, chapter, on=on)
+    click.echo(f"{rec.book} {rec.chapter} {rec.title} is no longer a favourite.")
+
+
+@click.command()
+@book_argument
+@chapter_argument
+@click.argument("rating")
+@click.option("--minutes", type=int, metavar="M", help="Minutes spent.")
+@click.option("--note", metavar="TEXT", help="A note kept with the revisit.")
+@on_option
+@pass_app
+def revisit(app: App, book: str, chapter: str, rating: str, minutes: int | None, note: str | None,
+            on: str | None) -> None:
+    """Log a revisit with how well you remembered it: again, hard, good, easy (1–4).
+
+    \b
+    Example:
+      tracker revisit inference-engineering 5.1 good --minutes 15
+    """
+    from tracker import journal
+
+    with app.lib.write() as session:
+        rec = journal.revisit(session, book, chapter, rating, minutes=minutes, note=note, on=on)
+    if rec.favourite and rec.due is not None:
+        click.echo(f"Revisited {rec.book} {rec.chapter} {rec.title}; next revisit {rec.due}.")
+    else:
+        click.echo(f"Logged a revisit of {rec.book} {rec.chapter} {rec.title}. It is not a favourite, so "
+                   f"nothing is scheduled; to revisit it regularly: tracker fav {rec.book} {rec.chapter}")
+
+
+@click.command()
+@click.argument("event_id", metavar="[ID]", required=False, type=int)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation when an ID is given.")
+@pass_app
+def undo(app: App, event_id: int | None, yes: bool) -> None:
+    """Remove the most recently recorded event (or the one with ID) and recompute.
+
+    \b
+    Example:
+      tracker undo
+      tracker undo 42 --yes
+    """
+    from tracker import journal
+    from tracker.cli import render
+
+    with app.lib.write() as session:
+        if event_id is not None and not yes:
+            rows = list(journal.log_rows(session, journal.clock(session), ids=[event_id]))
+            if rows and not click.confirm(f"Remove {render.log(rows).strip()}?", default=False, err=True):
+                raise click.Abort()
+        removed = journal.undo(session, event_id)
+    click.echo("Removed " + render.log([removed]).strip())
+
+
+@click.command()
+@book_argument
+@chapter_argument
+@click.option("--days", type=int, metavar="N", help="N days after the later of its due date and today.")
+@click.option("--until", metavar="WHEN", help="To this date.")
+@on_option
+@pass_app
+def snooze(app: App, book: str, chapter: str, days: int | None, until: str | None, on: str | None) -> None:
+    """Move a revisit later without touching what FSRS knows of it.
+
+    \b
+    Example:
+      tracker snooze inference-engineering 5.1 --days 3
+      tracker snooze inference-engineering 5.1 --until monday
+    """
+    from tracker import journal
+
+    with app.lib.write() as session:
+        rec = journal.snooze(session, book, chapter, days=days, until=until, on=on)
+    click.echo(f"Snoozed {rec.book} {rec.chapter} {rec.title} to {rec.due}.")
+
+
+@click.command("break")
+@click.option("--from", "first", required=True, metavar="WHEN", help="First day of the break.")
+@click.option("--to", "last", required=True, metavar="WHEN", help="Last day of the break (included).")
+@pass_app
+def break_(app: App, first: str, last: str) -> None:
+    """A holiday: nothing falls due from --from to --to, both included.
+
+    \b
+    Example:
+      tracker break --from 2026-12-24 --to 2027-01-02
+    """
+    from tracker import journal
+
+    with app.lib.write() as session:
+        _id, start, end, moved = journal.take_break(session, first, last)
+    click.echo(f"Break from {start} to {end}; {moved} revisit(s) moved to {end.fromordinal(end.toordinal() + 1)}.")
+
+
+@click.command()
+@click.option("--since", metavar="WHEN", help="From this time (a date: its start).")
+@click.option("--until", metavar="WHEN", help="Up to this time (a date: its end).")
+@book_option
+@click.option("--limit", type=click.IntRange(min=1), metavar="N", help="Only the newest N events.")
+@json_option
+@pass_app
+def log(app: App, since: str | None, until: str | None, book: str | None, limit: int | None, as_json: bool) -> None:
+    """The reading log, newest last.
+
+    \b
+    Example:
+      tracker log --since "7 days ago"
+      tracker log --book inference-engineering --json
+    """
+    from tracker import journal
+    from tracker.cli import render
+    from tracker.names import find_book
+
+    with app.lib.read() as session:
+        c = journal.clock(session)
+        book_id = find_book(session, book).id if book else None
+        rows = list(journal.log_rows(session, c, since=c.since(since) if since else None,
+                                     until=c.until(until) if until else None, book_id=book_id, limit=limit))
+    echo_json(rows) if as_json else click.echo(render.log(rows))
+
+
+COMMANDS = [read, note, fav, unfav, revisit, undo, snooze, break_, log]

@@ -1,0 +1,1 @@
+"""File formats of tracker: the library file (SPEC §5.1)."""

@@ -1,0 +1,398 @@
+"""Recording the reading log (SPEC §1, §3): one transaction per command.
+
+Every fact is an event. Chapter and book status and favourites follow from a book's
+events (`refresh_book`); revisit cards follow from the schedule's fold
+(`tracker.schedule`). An undo removes one event and recomputes both from it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from tracker import schedule, settings
+from tracker.errors import UserError
+from tracker.model import Book, Card, Chapter, Event, Resource
+from tracker.names import chapter_label, find_book, find_chapter
+from tracker.when import Clock, get_tz, now
+
+BOOK_KINDS = ("read", "finish", "favourite", "unfavourite", "stop", "start", "done")
+RATING_WORDS = {"1": "again", "2": "hard", "3": "good", "4": "easy"}
+
+
+def clock(session: Session) -> Clock:
+    values = settings.load(session)
+    return Clock(now=now(), tz=get_tz(values.timezone or None), day_start_hour=values.day_start_hour)
+
+
+def rules(session: Session, at_clock: Clock | None = None) -> schedule.Rules:
+    values = settings.load(session)
+    return schedule.Rules.of(values, at_clock or clock(session))
+
+
+def parse_rating(text: str) -> str:
+    word = RATING_WORDS.get(text.strip(), text.strip().lower())
+    if word not in schedule.RATING_VALUES:
+        raise UserError(f"unknown rating {text!r}; use again, hard, good, easy (or 1–4)")
+    return word
+
+
+def check_minutes(minutes: int | None) -> None:
+    if minutes is not None and minutes < 0:
+        raise UserError(f"--minutes must be 0 or more, got {minutes}")
+
+
+# --- statuses -----------------------------------------------------------------------
+
+
+def _ancestors(number: str) -> Iterator[str]:
+    while "." in number:
+        number = number.rpartition(".")[0]
+        yield number
+
+
+def refresh_book(session: Session, book: Book) -> None:
+    """Chapter status, favourites and book status, as the book's events say (SPEC §1)."""
+    session.flush()
+    chapters = list(session.scalars(select(Chapter).where(Chapter.book_id == book.id).order_by(Chapter.position)))
+    events = session.execute(
+        select(Event.kind, Event.chapter_id).where(Event.book_id == book.id, Event.kind.in_(BOOK_KINDS))
+        .order_by(Event.at, Event.id)
+    ).all()
+    by_id = {c.id: c for c in chapters}
+    started: set[str] = set()
+    finished: set[str] = set()
+    favourite: dict[int, bool] = {}
+    lifecycle: str | None = None  # the last of read, stop, start, done
+    for kind, chapter_id in events:
+        chapter = by_id.get(chapter_id) if chapter_id is not None else None
+        if kind in ("read", "finish") and chapter is not None:
+            started.add(chapter.number)
+            if kind == "finish":
+                finished.add(chapter.number)
+            lifecycle = "read"
+        elif kind in ("favourite", "unfavourite") and chapter is not None:
+            favourite[chapter.id] = kind == "favourite"
+        elif kind in ("stop", "start", "done"):
+            lifecycle = kind
+    children: dict[str, list[Chapter]] = {}
+    for c in chapters:
+        parent = c.parent_number
+        if parent is not None:
+            children.setdefault(parent, []).append(c)
+
+    status: dict[str, str] = {}
+
+    def decide(c: Chapter) -> str:
+        if c.number in status:
+            return status[c.number]
+        kids = children.get(c.number, [])
+        kid_status = [decide(k) for k in kids]
+        if c.number in finished or any(a in finished for a in _ancestors(c.number)):
+            result = "read"
+        elif kids and all(s == "read" for s in kid_status):
+            result = "read"
+        elif c.number in started or any(s != "unread" for s in kid_status):
+            result = "reading"
+        else:
+            result = "unread"
+        status[c.number] = result
+        return result
+
+    for c in chapters:
+        new = decide(c)
+        if c.status != new:
+            c.status = new
+        fav = favourite.get(c.id, False)
+        if c.favourite != fav:
+            c.favourite = fav
+    top = [c for c in chapters if c.parent_number is None or c.parent_number not in {x.number for x in chapters}]
+    if (top and all(status[c.number] == "read" for c in top)) or lifecycle == "done":
+        book_status = "read"
+    elif lifecycle == "stop":
+        book_status = "stopped"
+    elif lifecycle is not None or any(s != "unread" for s in status.values()):
+        book_status = "reading"
+    else:
+        book_status = "to-read"
+    if book.status != book_status:
+        book.status = book_status
+    session.flush()
+
+
+# --- recording ------------------------------------------------------------------------
+
+
+def add_event(
+    session: Session,
+    *,
+    kind: str,
+    at: dt.datetime,
+    book: Book | None = None,
+    chapter: Chapter | None = None,
+    resource: Resource | None = None,
+    rules_: schedule.Rules | None = None,
+    **fields: Any,
+) -> Event:
+    """Append one event and bring every cache in line with it."""
+    event = Event(
+        kind=kind, at=at, book_id=book.id if book else None,
+        chapter_id=chapter.id if chapter else None,
+        resource_id=resource.id if resource else None, **fields,
+    )
+    session.add(event)
+    session.flush()
+    if book is not None and kind in BOOK_KINDS:
+        refresh_book(session, book)
+    if kind in schedule.SCHEDULE_KINDS:
+        schedule.record(session, rules_ or rules(session), event)
+    return event
+
+
+def when_on(c: Clock, on: str | None) -> dt.datetime:
+    """The time of an event: --on (default now), never after now."""
+    return c.on_past(on) if on else c.now
+
+
+@dataclass(frozen=True)
+class Recorded:
+    id: int
+    kind: str
+    book: str
+    chapter: str | None
+    title: str | None
+    at: dt.datetime
+    due: dt.date | None = None
+    favourite: bool = False
+
+
+def _target(session: Session, book_text: str, chapter_text: str | None) -> tuple[Book, Chapter | None]:
+    book = find_book(session, book_text)
+    chapter = find_chapter(session, book, chapter_text) if chapter_text is not None else None
+    return book, chapter
+
+
+def _recorded(event: Event, book: Book, chapter: Chapter | None, due: dt.date | None = None,
+              favourite: bool = False) -> Recorded:
+    return Recorded(event.id, event.kind, book.slug, chapter.number if chapter else None,
+                    chapter.title if chapter else None, event.at, due, favourite)
+
+
+def read(
+    session: Session, book_text: str, chapter_text: str, *, on: str | None = None, done: bool = False,
+    percent: int | None = None, pages: int | None = None, minutes: int | None = None,
+    note: str | None = None,
+) -> Recorded:
+    if percent is not None and not 0 <= percent <= 100:
+        raise UserError(f"--percent must be from 0 to 100, got {percent}")
+    if pages is not None and pages < 0:
+        raise UserError(f"--pages must be 0 or more, got {pages}")
+    if percent is not None and pages is not None:
+        raise UserError("give --percent or --pages, not both")
+    check_minutes(minutes)
+    c = clock(session)
+    at = when_on(c, on)
+    book, chapter = _target(session, book_text, chapter_text)
+    assert chapter is not None
+    kind = "finish" if done or percent == 100 else "read"
+    event = add_event(session, kind=kind, at=at, book=book, chapter=chapter, minutes=minutes,
+                      percent=percent, pages=pages, note=note)
+    return _recorded(event, book, chapter)
+
+
+def note(session: Session, book_text: str, text: str, *, chapter_text: str | None = None,
+         on: str | None = None) -> Recorded:
+    if not text.strip():
+        raise UserError("the note is empty")
+    c = clock(session)
+    at = when_on(c, on)
+    book, chapter = _target(session, book_text, chapter_text)
+    event = add_event(session, kind="note", at=at, book=book, chapter=chapter, note=text)
+    return _recorded(event, book, chapter)
+
+
+def fav(session: Session, book_text: str, chapter_text: str, *, rating: str = "good",
+        on: str | None = None) -> Recorded:
+    rating = parse_rating(rating)
+    c = clock(session)
+    at = when_on(c, on)
+    book, chapter = _target(session, book_text, chapter_text)
+    assert chapter is not None
+    if chapter.favourite:
+        raise UserError(f"{book.slug} {chapter_label(chapter)} is already a favourite")
+    if chapter.status == "unread":
+        raise UserError(
+            f"{book.slug} {chapter_label(chapter)} has not been started; log a session first: "
+            f"tracker read {book.slug} {chapter.number}"
+        )
+    r = rules(session, c)
+    event = add_event(session, kind="favourite", at=at, book=book, chapter=chapter, rating=rating, rules_=r)
+    card = session.get(Card, chapter.id)
+    return _recorded(event, book, chapter, card.due if card else None, True)
+
+
+def unfav(session: Session, book_text: str, chapter_text: str, *, on: str | None = None) -> Recorded:
+    c = clock(session)
+    at = when_on(c, on)
+    book, chapter = _target(session, book_text, chapter_text)
+    assert chapter is not None
+    if not chapter.favourite:
+        raise UserError(f"{book.slug} {chapter_label(chapter)} is not a favourite")
+    event = add_event(session, kind="unfavourite", at=at, book=book, chapter=chapter, rules_=rules(session, c))
+    return _recorded(event, book, chapter)
+
+
+def revisit(session: Session, book_text: str, chapter_text: str, rating: str, *,
+            minutes: int | None = None, note: str | None = None, on: str | None = None) -> Recorded:
+    rating = parse_rating(rating)
+    check_minutes(minutes)
+    c = clock(session)
+    at = when_on(c, on)
+    book, chapter = _target(session, book_text, chapter_text)
+    assert chapter is not None
+    event = add_event(session, kind="revisit", at=at, book=book, chapter=chapter, rating=rating,
+                      minutes=minutes, note=note, rules_=rules(session, c))
+    card = session.get(Card, chapter.id) if chapter.favourite else None
+    return _recorded(event, book, chapter, card.due if card else None, chapter.favourite)
+
+
+def snooze(session: Session, book_text: str, chapter_text: str, *, days: int | None = None,
+           until: str | None = None, on: str | None = None) -> Recorded:
+    if (days is None) == (until is None):
+        raise UserError("give one of --days N or --until WHEN")
+    if days is not None and days < 1:
+        raise UserError(f"--days must be 1 or more, got {days}")
+    c = clock(session)
+    at = when_on(c, on)
+    book, chapter = _target(session, book_text, chapter_text)
+    assert chapter is not None
+    card = session.get(Card, chapter.id)
+    if not chapter.favourite or card is None:
+        raise UserError(f"{book.slug} {chapter_label(chapter)} is not a favourite, so it has no revisit to snooze")
+    day = c.reader_date(at)
+    if until is not None:
+        target = c.date(until)
+        if target <= day:
+            raise UserError(f"--until {until} ({target}) must lie after the snooze's own date ({day})")
+    else:
+        assert days is not None
+        target = max(card.due, day) + dt.timedelta(days=days)
+    event = add_event(session, kind="snooze", at=at, book=book, chapter=chapter, until=target,
+                      rules_=rules(session, c))
+    card = session.get(Card, chapter.id)
+    return _recorded(event, book, chapter, card.due if card else target, True)
+
+
+def take_break(session: Session, first: str, last: str) -> tuple[int, dt.date, dt.date, int]:
+    """A holiday, both days included; returns (event id, first, last, revisits moved)."""
+    c = clock(session)
+    start, end = c.date(first), c.date(last)
+    if start > end:
+        raise UserError(f"--from {first} ({start}) is after --to {last} ({end})")
+    moved = session.scalar(
+        select(func.count()).select_from(Card).where(Card.active.is_(True), Card.due.between(start, end))
+    ) or 0
+    event = add_event(session, kind="break", at=c.noon(start), until=end)
+    return event.id, start, end, moved
+
+
+def stop(session: Session, book_text: str, *, on: str | None = None) -> Recorded:
+    c = clock(session)
+    at = when_on(c, on)
+    book = find_book(session, book_text)
+    if book.status == "read":
+        raise UserError(f"{book.slug} is read already; there is nothing to stop")
+    event = add_event(session, kind="stop", at=at, book=book)
+    return _recorded(event, book, None)
+
+
+def undo(session: Session, event_id: int | None = None) -> dict[str, Any]:
+    """Remove the newest recorded event (or the one given) and recompute what followed it."""
+    if event_id is None:
+        event = session.scalars(select(Event).order_by(Event.id.desc()).limit(1)).first()
+        if event is None:
+            raise UserError("the reading log is empty; there is nothing to undo")
+    else:
+        event = session.get(Event, event_id)
+        if event is None:
+            raise UserError(f"there is no event with id {event_id}; see `tracker log`")
+    c = clock(session)
+    described = next(iter(log_rows(session, c, ids=[event.id])))
+    point = (event.at, event.id)
+    kind, book_id = event.kind, event.book_id
+    session.delete(event)
+    session.flush()
+    if book_id is not None and kind in BOOK_KINDS:
+        book = session.get(Book, book_id)
+        if book is not None:
+            refresh_book(session, book)
+    if kind in ("queue", "start", "done", "dismiss") and event.resource_id is not None:
+        from tracker.resources import refresh_resource
+
+        refresh_resource(session, event.resource_id)
+    if kind in schedule.SCHEDULE_KINDS:
+        schedule.replay_from(session, rules(session, c), point)
+    return described
+
+
+# --- the log ---------------------------------------------------------------------------
+
+
+def log_rows(
+    session: Session, c: Clock, *, since: dt.datetime | None = None, until: dt.datetime | None = None,
+    book_id: int | None = None, ids: list[int] | None = None, limit: int | None = None,
+    with_book_title: bool = False,
+) -> Iterator[dict[str, Any]]:
+    """The log in the `log --json` shape (SPEC §3), oldest first, streamed."""
+    chapter = aliased(Chapter)
+    query = (
+        select(Event.id, Event.at, Book.slug, Book.title, chapter.number, chapter.title, Resource.slug,
+               Event.kind, Event.minutes, Event.percent, Event.pages, Event.rating, Event.until, Event.note)
+        .outerjoin(Book, Book.id == Event.book_id)
+        .outerjoin(chapter, chapter.id == Event.chapter_id)
+        .outerjoin(Resource, Resource.id == Event.resource_id)
+    )
+    if since is not None:
+        query = query.where(Event.at >= since)
+    if until is not None:
+        query = query.where(Event.at <= until)
+    if book_id is not None:
+        query = query.where(Event.book_id == book_id)
+    if ids is not None:
+        query = query.where(Event.id.in_(ids))
+    if limit is not None:
+        # The newest `limit` events, still printed oldest first.
+        inner = query.order_by(Event.at.desc(), Event.id.desc()).limit(limit).subquery()
+        query = select(inner).order_by(inner.c.at, inner.c.id)
+    else:
+        query = query.order_by(Event.at, Event.id)
+    tz = c.tz
+    for row in session.execute(query.execution_options(yield_per=2000)):
+        (eid, at, slug, book_title, number, chapter_title, resource, kind, minutes, percent, pages,
+         rating, until_day, text) = row
+        item: dict[str, Any] = {
+            "id": eid,
+            "at": at.astimezone(tz).isoformat(timespec="seconds"),
+            "book": slug,
+        }
+        if with_book_title:
+            item["book_title"] = book_title
+        item.update({
+            "chapter": number, "chapter_title": chapter_title, "resource": resource, "event": kind,
+            "minutes": minutes, "percent": percent, "pages": pages, "rating": rating,
+            "until": until_day.isoformat() if until_day else None, "note": text,
+        })
+        yield item
+
+
+def before(at: dt.datetime, event_id: int):  # type: ignore[no-untyped-def]
+    return or_(Event.at < at, and_(Event.at == at, Event.id < event_id))
+
+
+def delete_events(session: Session, condition: Any) -> None:
+    session.execute(delete(Event).where(condition))

@@ -1,0 +1,126 @@
+"""BOOK, CHAPTER, resource and topic names resolved in tiers (SPEC §3).
+
+The first tier with a match decides: exact slug, id, exact title (any case), unique
+title prefix, unique title substring (chapters: exact number, exact title, prefix,
+substring). Two matches in the deciding tier are ambiguous; no match lists what exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tracker.errors import UserError, candidates
+from tracker.model import Book, Chapter, Resource, Topic
+
+T = TypeVar("T")
+
+
+def resolve_tiers(
+    text: str,
+    items: Sequence[T],
+    tiers: Sequence[Callable[[T, str], bool]],
+    label: Callable[[T], str],
+    what: str,
+) -> T:
+    needle = text.strip()
+    folded = needle.casefold()
+    for index, tier in enumerate(tiers):
+        # Exact tiers compare as given; title tiers compare case-insensitively.
+        matches = [item for item in items if tier(item, folded if index >= 1 else needle)]
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            raise UserError(
+                f"{what} {text!r} is ambiguous: it matches {candidates(label(m) for m in matches)}"
+            )
+    known = candidates(label(item) for item in items)
+    raise UserError(f"no {what} matches {text!r}; " + (f"known: {known}" if items else f"there is no {what} yet"))
+
+
+def _book_tiers() -> list[Callable[[Book, str], bool]]:
+    return [
+        lambda b, t: b.slug == t,
+        lambda b, t: t.isdigit() and b.id == int(t),
+        lambda b, t: b.title.casefold() == t,
+        lambda b, t: b.title.casefold().startswith(t),
+        lambda b, t: t in b.title.casefold(),
+    ]
+
+
+def find_book(session: Session, text: str) -> Book:
+    if not text.strip():
+        raise UserError("a book name is needed (its slug, id or title)")
+    exact = session.scalars(select(Book).where(Book.slug == text.strip())).first()
+    if exact is not None:
+        return exact
+    books = list(session.scalars(select(Book).order_by(Book.id)))
+    return resolve_tiers(text, books, _book_tiers(), lambda b: b.slug, "book")
+
+
+def _chapter_tiers() -> list[Callable[[Chapter, str], bool]]:
+    return [
+        lambda c, t: c.number == t,
+        lambda c, t: c.title.casefold() == t or c.number.casefold() == t,
+        lambda c, t: c.title.casefold().startswith(t),
+        lambda c, t: t in c.title.casefold(),
+    ]
+
+
+def chapter_label(chapter: Chapter) -> str:
+    return f"{chapter.number} {chapter.title}"
+
+
+def find_chapter(session: Session, book: Book, text: str) -> Chapter:
+    if not text.strip():
+        raise UserError(f"a chapter of {book.slug} is needed (its number or title)")
+    chapters = list(
+        session.scalars(select(Chapter).where(Chapter.book_id == book.id).order_by(Chapter.position))
+    )
+    return resolve_tiers(text, chapters, _chapter_tiers(), chapter_label, f"chapter of {book.slug}")
+
+
+def find_resource(session: Session, text: str) -> Resource:
+    exact = session.scalars(select(Resource).where(Resource.slug == text.strip())).first()
+    if exact is not None:
+        return exact
+    resources = list(session.scalars(select(Resource).order_by(Resource.id)))
+    tiers: list[Callable[[Resource, str], bool]] = [
+        lambda r, t: r.slug == t,
+        lambda r, t: t.isdigit() and r.id == int(t),
+        lambda r, t: r.title.casefold() == t,
+        lambda r, t: r.title.casefold().startswith(t),
+        lambda r, t: t in r.title.casefold(),
+    ]
+    return resolve_tiers(text, resources, tiers, lambda r: r.slug, "resource")
+
+
+def find_topic(session: Session, text: str) -> Topic:
+    topics = list(session.scalars(select(Topic).order_by(Topic.slug)))
+    tiers: list[Callable[[Topic, str], bool]] = [
+        lambda t, s: t.slug == s,
+        lambda t, s: t.slug == s or t.name.casefold() == s,
+    ]
+    return resolve_tiers(text, topics, tiers, lambda t: t.slug, "topic")
+
+
+def complete_books(session: Session, incomplete: str) -> list[tuple[str, str]]:
+    """(slug, title) of books whose slug or title starts with what was typed."""
+    folded = incomplete.casefold()
+    rows = session.execute(select(Book.slug, Book.title).order_by(Book.slug))
+    return [(s, t) for s, t in rows if s.startswith(incomplete) or t.casefold().startswith(folded)]
+
+
+def complete_chapters(session: Session, book_text: str, incomplete: str) -> list[tuple[str, str]]:
+    try:
+        book = find_book(session, book_text)
+    except UserError:
+        return []
+    folded = incomplete.casefold()
+    rows = session.execute(
+        select(Chapter.number, Chapter.title).where(Chapter.book_id == book.id).order_by(Chapter.position)
+    )
+    return [(n, t) for n, t in rows if n.startswith(incomplete) or t.casefold().startswith(folded)]

@@ -1,0 +1,136 @@
+"""The daily plan (`today`) and the days ahead (`agenda`), SPEC §3 and §4.1.
+
+Both read the stored cards through the (active, due) index: their cost does not grow
+with the length of the log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tracker import schedule, settings
+from tracker.model import Book, Card, Chapter
+from tracker.when import Clock
+
+
+def _due_query(day: dt.date):  # type: ignore[no-untyped-def]
+    return (
+        select(Card, Chapter.number, Chapter.title, Book.slug)
+        .join(Chapter, Chapter.id == Card.chapter_id)
+        .join(Book, Book.id == Chapter.book_id)
+        .where(Card.active.is_(True), Card.due <= day)
+    )
+
+
+def today(session: Session, c: Clock, *, date_text: str | None = None, limit: int | None = None) -> dict[str, Any]:
+    values = settings.load(session)
+    rules = schedule.Rules.of(values, c)
+    day = c.today()
+    at = c.now
+    if date_text is not None:
+        day = c.date(date_text)
+        at = c.noon(day)
+    cap = values.max_revisits_per_day if limit is None else limit
+    rows = session.execute(
+        _due_query(day).order_by(Card.due, Book.slug, Chapter.position).limit(cap)
+    ).all()
+    total = session.scalar(
+        select(func.count()).select_from(Card).where(Card.active.is_(True), Card.due <= day)
+    ) or 0
+    revisits = []
+    for card, number, title, slug in rows:
+        value = schedule._value(card)
+        good = schedule.preview_due(session, rules, card.chapter_id, value, "good", at)
+        revisits.append({
+            "book": slug, "chapter": number, "title": title, "due": card.due.isoformat(),
+            "overdue_days": (day - card.due).days,
+            "recall": round(schedule.recall(rules, value, at), 4),
+            "good_days": (good - c.reader_date(at)).days,
+            "good_due": good.isoformat(),
+        })
+    plan = {
+        "date": day.isoformat(),
+        "revisit": revisits,
+        "more_due": max(0, total - len(revisits)),
+        "continue": continue_reading(session),
+        "suggestions": [],
+    }
+    try:
+        from tracker.suggest import suggestions_for_today
+    except ImportError:  # the suggestions module is optional until it exists
+        return plan
+    plan["suggestions"] = suggestions_for_today(session, [r["book"] for r in revisits],
+                                                [(r["book"], r["chapter"]) for r in revisits])
+    return plan
+
+
+def continue_reading(session: Session) -> list[dict[str, Any]]:
+    """Per book being read: the first chapter not read, or its first section not read."""
+    out = []
+    for book in session.scalars(select(Book).where(Book.status == "reading").order_by(Book.id)):
+        chapters = session.execute(
+            select(Chapter.number, Chapter.title, Chapter.status)
+            .where(Chapter.book_id == book.id).order_by(Chapter.position)
+        ).all()
+        numbers = {n for n, _, _ in chapters}
+        top = [(n, t, s) for n, t, s in chapters if "." not in n or n.rpartition(".")[0] not in numbers]
+        read = sum(1 for _, _, s in top if s == "read")
+        nxt = next(((n, t, s) for n, t, s in top if s != "read"), None)
+        if nxt is None:
+            continue
+        number, title, status = nxt
+        if status == "reading":
+            sections = [(n, t, s) for n, t, s in chapters if n.startswith(number + ".")]
+            if any(s != "unread" for _, _, s in sections):
+                # the deepest first section not read, in reading order
+                first = next(((n, t) for n, t, s in sections if s != "read"
+                              and not any(m.startswith(n + ".") for m, _, _ in sections)), None)
+                if first is not None:
+                    number, title = first
+        out.append({"book": book.slug, "chapter": number, "title": title, "read": read, "total": len(top),
+                    "book_title": book.title})
+    return out
+
+
+def agenda(session: Session, c: Clock, *, days: int = 14, from_text: str | None = None) -> list[dict[str, Any]]:
+    """Upcoming revisits day by day; the first day also carries what is overdue."""
+    start = c.date(from_text, weekday="latest") if from_text else c.today()
+    end = start + dt.timedelta(days=days - 1)
+    rows = session.execute(
+        select(Card.due, Book.slug, Chapter.number, Chapter.title)
+        .join(Chapter, Chapter.id == Card.chapter_id).join(Book, Book.id == Chapter.book_id)
+        .where(Card.active.is_(True), Card.due <= end)
+        .order_by(Card.due, Book.slug, Chapter.position)
+    ).all()
+    by_day: dict[dt.date, list[dict[str, Any]]] = {}
+    for due, slug, number, title in rows:
+        day = max(due, start)
+        item = {"book": slug, "chapter": number, "title": title}
+        if due < start:
+            item["overdue_days"] = (start - due).days
+        by_day.setdefault(day, []).append(item)
+    return [
+        {"date": (start + dt.timedelta(days=i)).isoformat(),
+         "revisits": by_day.get(start + dt.timedelta(days=i), [])}
+        for i in range(days)
+    ]
+
+
+def start_hint(session: Session) -> str:
+    """What a reader with nothing to do should do next."""
+    first = session.execute(
+        select(Book.slug, Chapter.number, Chapter.title).join(Chapter, Chapter.book_id == Book.id)
+        .where(Book.status == "to-read").order_by(Book.bundled.desc(), Book.id, Chapter.position).limit(1)
+    ).first()
+    if first is None:
+        if session.scalar(select(func.count()).select_from(Book)):
+            return "Nothing to revisit today, and no book in progress."
+        return "Your library is empty: add a book with `tracker book add TITLE` or `tracker import FILE`."
+    slug, number, title = first
+    return (f"Nothing to revisit yet. Start the first pass: {title} ({slug} {number}).\n"
+            f"  tracker read {slug} {number} --minutes 30 --done\n"
+            f"  then mark chapters worth coming back to: tracker fav {slug} CHAPTER")
