@@ -226,6 +226,8 @@ class Event(Base):
         Index("ix_events_at_id", "at", "id"),
         Index("ix_events_book_at", "book_id", "at"),
         Index("ix_events_chapter_at", "chapter_id", "at"),
+        # Schedule replays and stats ask for one kind of event in time order.
+        Index("ix_events_kind_at", "kind", "at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

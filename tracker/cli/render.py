@@ -6,6 +6,7 @@ Render functions take plain values (the dicts that `--json` prints), never sessi
 from __future__ import annotations
 
 import os
+import re
 import unicodedata
 from collections.abc import Sequence
 from typing import Any
@@ -26,10 +27,13 @@ def style(text: str, fg: str | None = None, bold: bool = False, dim: bool = Fals
     return click.style(text, fg=fg, bold=bold, dim=dim)
 
 
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
 def width(text: str) -> int:
-    """Display width: wide (CJK) characters take two columns, combining marks none."""
+    """Display width: wide (CJK) characters take two columns, combining marks and colour codes none."""
     total = 0
-    for ch in text:
+    for ch in ANSI.sub("", text):
         if unicodedata.combining(ch):
             continue
         total += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
