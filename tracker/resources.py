@@ -1,0 +1,201 @@
+"""The map's resources and the reader's interests (SPEC §1, §3).
+
+A resource's status is the last of its lifecycle events (`queue`, `start`, `done`,
+`dismiss`; none: `suggested`), kept in `Resource.status` by `refresh_resource`.
+Starting a resource makes it a book being read: the book of the same slug where the
+library has one, else a new book of one chapter (number "1", the resource's title and
+topics), so that a paper or a post is read, favourited and revisited like a chapter.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tracker.errors import UserError
+from tracker.model import (
+    RESOURCE_KINDS, RESOURCE_STATUSES, Book, Chapter, ChapterTopic, Event, Interest, Resource, ResourceTopic,
+    Topic,
+)
+from tracker.names import find_resource
+
+LIFECYCLE = {"queue": "queued", "start": "reading", "done": "done", "dismiss": "dismissed"}
+
+
+def find_topic(session: Session, text: str) -> Topic:
+    """A topic by slug or name; an unknown one lists every topic that exists."""
+    from tracker import names
+
+    try:
+        return names.find_topic(session, text)
+    except UserError as exc:
+        if "ambiguous" in exc.message:
+            raise
+        slugs = list(session.scalars(select(Topic.slug).order_by(Topic.slug)))
+        known = ", ".join(slugs) if slugs else "none yet (import a library file)"
+        raise UserError(f"no topic {text.strip()!r}; topics: {known}") from None
+
+
+def topics_of(session: Session, resource_ids: list[int] | None = None) -> dict[int, list[str]]:
+    query = select(ResourceTopic.resource_id, Topic.slug).join(Topic, Topic.id == ResourceTopic.topic_id)
+    if resource_ids is not None:
+        query = query.where(ResourceTopic.resource_id.in_(resource_ids))
+    out: dict[int, list[str]] = {}
+    for rid, slug in session.execute(query.order_by(ResourceTopic.resource_id, ResourceTopic.position)):
+        out.setdefault(rid, []).append(slug)
+    return out
+
+
+def list_resources(session: Session, status: str | None = None) -> list[dict[str, Any]]:
+    """`resource list --json`: in the map's order, resources added by hand after."""
+    if status is not None and status not in RESOURCE_STATUSES:
+        raise UserError(f"unknown status {status!r}; use one of {', '.join(RESOURCE_STATUSES)}")
+    query = select(Resource).order_by(Resource.rank.is_(None), Resource.rank, Resource.id)
+    if status is not None:
+        query = query.where(Resource.status == status)
+    rows = list(session.scalars(query))
+    topics = topics_of(session, [r.id for r in rows])
+    return [
+        {"resource": r.slug, "title": r.title, "kind": r.kind, "url": r.url, "topics": topics.get(r.id, []),
+         "status": r.status, "authors": list(r.authors or []), "year": r.year, "rank": r.rank, "note": r.note}
+        for r in rows
+    ]
+
+
+def add_resource(
+    session: Session, title: str, *, kind: str, url: str | None = None, authors: tuple[str, ...] = (),
+    year: int | None = None, topics: tuple[str, ...] = (), slug: str | None = None, note: str | None = None,
+) -> Resource:
+    from tracker.catalog import SLUG_RE, check_url, slugify
+
+    if not title.strip():
+        raise UserError("a resource needs a title")
+    kind = kind.strip().lower()
+    if kind not in RESOURCE_KINDS:
+        raise UserError(f"unknown kind {kind!r}; use one of {', '.join(RESOURCE_KINDS)}")
+    if url is not None:
+        check_url(url)
+    if year is not None and not 0 < year < 3000:
+        raise UserError(f"--year must be a year like 2026, got {year}")
+    if slug is not None and not SLUG_RE.match(slug):
+        raise UserError(f"slug {slug!r} may use only a-z, 0-9 and single hyphens, e.g. my-paper")
+    topic_rows: list[Topic] = []
+    for text in topics:
+        topic = find_topic(session, text)
+        if topic not in topic_rows:
+            topic_rows.append(topic)
+    wanted = slug or slugify(title)
+    taken = set(session.scalars(select(Resource.slug).where(Resource.slug.like(f"{wanted}%"))))
+    if slug is not None and slug in taken:
+        raise UserError(f"a resource with slug {slug!r} exists already; choose another --slug")
+    final, n = wanted, 2
+    while final in taken:
+        final, n = f"{wanted}-{n}", n + 1
+    resource = Resource(slug=final, title=title.strip(), kind=kind, url=url, authors=list(authors), year=year,
+                        note=note, status="suggested")
+    session.add(resource)
+    session.flush()
+    for i, topic in enumerate(topic_rows):
+        session.add(ResourceTopic(resource_id=resource.id, topic_id=topic.id, position=i))
+    session.flush()
+    return resource
+
+
+def refresh_resource(session: Session, resource_id: int) -> None:
+    """Resource.status as its events say: the last lifecycle event, else `suggested`."""
+    session.flush()
+    resource = session.get(Resource, resource_id)
+    if resource is None:
+        return
+    last = session.scalars(
+        select(Event.kind).where(Event.resource_id == resource_id, Event.kind.in_(tuple(LIFECYCLE)))
+        .order_by(Event.at.desc(), Event.id.desc()).limit(1)
+    ).first()
+    status = LIFECYCLE.get(last, "suggested") if last else "suggested"
+    if resource.status != status:
+        resource.status = status
+        session.flush()
+
+
+def _book_for(session: Session, resource: Resource, *, create: bool) -> tuple[Book | None, bool]:
+    """The book of the resource's slug; with `create`, a new one-chapter book if there is none."""
+    book = session.scalars(select(Book).where(Book.slug == resource.slug)).first()
+    if book is not None or not create:
+        return book, False
+    book = Book(slug=resource.slug, title=resource.title, authors=list(resource.authors or []),
+                year=resource.year, url=resource.url, note=resource.note, source=resource.source,
+                status="to-read")
+    session.add(book)
+    session.flush()
+    chapter = Chapter(book_id=book.id, number="1", title=resource.title, position=0, status="unread",
+                      favourite=False)
+    session.add(chapter)
+    session.flush()
+    topic_ids = list(session.scalars(
+        select(ResourceTopic.topic_id).where(ResourceTopic.resource_id == resource.id)
+        .order_by(ResourceTopic.position)))
+    for i, tid in enumerate(topic_ids):
+        session.add(ChapterTopic(chapter_id=chapter.id, topic_id=tid, position=i))
+    session.flush()
+    return book, True
+
+
+def change(session: Session, kind: str, resource_text: str, *, on: str | None = None) -> dict[str, Any]:
+    """queue, start, done or dismiss a resource: one event, and the statuses that follow."""
+    from tracker import journal
+
+    if kind not in LIFECYCLE:
+        raise UserError(f"unknown action {kind!r}; use one of {', '.join(LIFECYCLE)}")
+    c = journal.clock(session)
+    at = journal.when_on(c, on)
+    resource = find_resource(session, resource_text)
+    target = LIFECYCLE[kind]
+    if resource.status == target:
+        state = "being read" if target == "reading" else target
+        raise UserError(f"{resource.slug} is {state} already; see `tracker resource list`")
+    book, created = _book_for(session, resource, create=kind == "start")
+    event = journal.add_event(session, kind=kind, at=at, resource=resource, book=book)
+    refresh_resource(session, resource.id)
+    out: dict[str, Any] = {"id": event.id, "resource": resource.slug, "title": resource.title,
+                           "status": resource.status, "book": None, "created_book": created}
+    if book is not None:
+        chapters = session.scalar(select(func.count()).select_from(Chapter).where(Chapter.book_id == book.id)) or 0
+        out.update(book=book.slug, book_status=book.status, chapters=chapters)
+    return out
+
+
+# --- interests ---------------------------------------------------------------------------
+
+
+def list_interests(session: Session) -> list[dict[str, Any]]:
+    counts = dict(session.execute(
+        select(ResourceTopic.topic_id, func.count()).group_by(ResourceTopic.topic_id)).all())
+    rows = session.execute(
+        select(Topic.id, Topic.slug, Topic.name).join(Interest, Interest.topic_id == Topic.id)
+        .order_by(Interest.position, Topic.slug)
+    ).all()
+    return [{"topic": slug, "name": name, "resources": counts.get(tid, 0)} for tid, slug, name in rows]
+
+
+def add_interest(session: Session, text: str) -> Topic:
+    topic = find_topic(session, text)
+    if session.get(Interest, topic.id) is not None:
+        raise UserError(f"you follow {topic.slug} already; see `tracker interest list`")
+    position = session.scalar(select(func.coalesce(func.max(Interest.position), -1))) + 1
+    session.add(Interest(topic_id=topic.id, position=position))
+    session.flush()
+    return topic
+
+
+def remove_interest(session: Session, text: str) -> Topic:
+    topic = find_topic(session, text)
+    interest = session.get(Interest, topic.id)
+    if interest is None:
+        followed = [i["topic"] for i in list_interests(session)]
+        shown = ", ".join(followed) if followed else "none"
+        raise UserError(f"you do not follow {topic.slug}; you follow: {shown}")
+    session.delete(interest)
+    session.flush()
+    return topic
