@@ -21,10 +21,15 @@ from tracker.errors import EnvError
 
 # Every revision in migrations/versions, oldest first; the last is the head.
 # tests/test_migrations.py checks that this agrees with Alembic's own history.
-SCHEMA_REVISIONS = ("0001_initial",)
+SCHEMA_REVISIONS = ("0001_initial", "0002_events_kind_index")
 SCHEMA_HEAD = SCHEMA_REVISIONS[-1]
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
+
+# PostgreSQL: every write transaction first takes this transaction-level advisory lock,
+# so that writers run one at a time (as SQLite's BEGIN IMMEDIATE makes them do).
+PG_WRITE_LOCK = 7_305_128_901
+PG_CONNECT_TIMEOUT = 5  # seconds
 
 
 def default_path() -> Path:
@@ -69,6 +74,7 @@ class Library:
     engine: Engine
     created: bool = False
     upgraded_from: str | None = None
+    seeded: bool = False  # the bundled library was loaded into this new database
     _write_engine: Engine | None = field(default=None, repr=False)
 
     @property
@@ -85,6 +91,10 @@ class Library:
         """One transaction: everything in it is written, or nothing is."""
         engine = self._write_engine or self.engine
         with Session(engine, expire_on_commit=False) as session, session.begin():
+            if engine.dialect.name == "postgresql":
+                # The schedule's load balancing reads other cards before it writes:
+                # concurrent writers must wait their turn, not interleave.
+                session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_WRITE_LOCK})
             yield session
 
     def dispose(self) -> None:
@@ -92,10 +102,23 @@ class Library:
 
     def discard(self) -> None:
         """Remove a database this command created (the command failed)."""
+        if self.created and self.path is None:
+            _drop_tables(self.engine)  # a server database: back to the empty one we found
         self.dispose()
         if self.created and self.path is not None:
             for suffix in ("", "-wal", "-shm", "-journal"):
                 Path(str(self.path) + suffix).unlink(missing_ok=True)
+
+
+def _drop_tables(engine: Engine) -> None:
+    from tracker.model import Base
+
+    try:
+        with engine.begin() as conn:
+            Base.metadata.drop_all(conn)
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    except SQLAlchemyError:
+        pass  # the server is gone: nothing more can be done, the error is already shown
 
 
 def _sqlite_engine(url: str) -> tuple[Engine, Engine]:
@@ -118,6 +141,13 @@ def _sqlite_engine(url: str) -> tuple[Engine, Engine]:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine, engine.execution_options(tracker_write=True)
+
+
+def _server_options(url: str) -> dict[str, object]:
+    """Engine options for a database server: give up connecting after a few seconds."""
+    if url.startswith(("postgresql", "postgres")):
+        return {"connect_args": {"connect_timeout": PG_CONNECT_TIMEOUT}}
+    return {}
 
 
 def _check_sqlite_file(path: Path) -> bool:
@@ -168,19 +198,54 @@ def alembic_config(engine: Engine):  # type: ignore[no-untyped-def]
     return cfg
 
 
-def upgrade(engine: Engine) -> None:
+def upgrade(engine: Engine) -> bool:
+    """Apply every migration; False if another process brought it to the head meanwhile."""
     from alembic import command
 
-    with engine.begin() as conn:
-        cfg = alembic_config(engine)
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as conn:
+        raw = conn.connection.driver_connection if sqlite else None
+        if raw is not None:
+            # Batch mode rebuilds a table (copy, DROP, rename): with foreign keys on, the
+            # DROP would cascade into the rows of its child tables. The pragma only takes
+            # effect outside a transaction, so it is set before BEGIN and checked after.
+            raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with conn.begin():
+                if engine.dialect.name == "postgresql":
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_WRITE_LOCK})
+                    if _revision_on(conn) == SCHEMA_HEAD:
+                        return False
+                cfg = alembic_config(engine)
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+                if raw is not None and conn.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
+                    raise EnvError("the schema upgrade broke a foreign key; the database was left as it was")
+        finally:
+            if raw is not None:
+                raw.execute("PRAGMA foreign_keys=ON")
+    return True
+
+
+def _revision_on(conn) -> str | None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import inspect
+
+    if "alembic_version" not in inspect(conn).get_table_names():
+        return None
+    row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
+    return row[0] if row else None
 
 
 def open_library(option: str | None, *, seed: bool | None = None) -> Library:
     """Open (creating or upgrading as needed) the library in use."""
     url, path = resolve_url(option)
     created = False
+    if path is not None and not (option or os.environ.get("TRACKER_DB")) and not path.exists():
+        # The default app folder does not exist on a new machine: make it (owner only).
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError as exc:
+            raise EnvError(f"cannot create folder {path.parent}: {exc.strerror}") from None
     if path is not None:
         created = _check_sqlite_file(path)
         if created:
@@ -194,8 +259,13 @@ def open_library(option: str | None, *, seed: bool | None = None) -> Library:
         engine, write_engine = _sqlite_engine(url)
     else:
         try:
-            engine = create_engine(url, pool_pre_ping=False)
-        except (SQLAlchemyError, ImportError, ValueError) as exc:
+            engine = create_engine(url, pool_pre_ping=False, **_server_options(url))
+        except ImportError as exc:
+            raise EnvError(
+                f"cannot use database {redact(url)}: its driver is not installed ({exc}); "
+                "for PostgreSQL install the postgres extra: pip install 'tracker[postgres]'"
+            ) from None
+        except (SQLAlchemyError, ValueError) as exc:
             raise EnvError(f"cannot use database {redact(url)}: {exc}") from None
         write_engine = engine
     lib = Library(url=url, path=path, engine=engine, created=created, _write_engine=write_engine)
@@ -217,12 +287,14 @@ def _prepare(lib: Library, *, seed: bool | None) -> None:
     if revision is None:
         if has_tables:
             raise EnvError(f"{lib_name(lib)} is not a tracker database; it was left untouched")
-        upgrade(lib.engine)
+        if not upgrade(lib.engine):
+            return  # another command created it at the same moment
         lib.created = True
         if seed is None:
             seed = os.environ.get("TRACKER_NO_SEED", "") in ("", "0")
         if seed:
             load_seed(lib)
+            lib.seeded = True
         return
     if revision not in SCHEMA_REVISIONS:
         raise EnvError(
@@ -259,6 +331,9 @@ def describe_db_error(lib: Library, exc: BaseException) -> str:
         if "readonly" in message or "read-only" in message:
             return f"cannot write to {lib_name(lib)}: the database is read-only"
         return f"database {lib_name(lib)}: {message}"
+    message = " ".join(message.split())
+    if message.startswith(("database \"", "FATAL: database \"")) or "failed: FATAL: database \"" in message:
+        message += " (create it first, e.g. createdb, and give its URL)"
     if lib.url and "@" in lib.url:
         from sqlalchemy.engine import make_url
 

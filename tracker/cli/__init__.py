@@ -77,9 +77,9 @@ def cli(ctx: click.Context, db: str | None) -> None:
     """Track first-pass reading and spaced revisits of your favourite chapters.
 
     \b
-    Start with:
-      tracker today                         what to revisit and read now
-      tracker read inference-engineering 0 --done --minutes 30
+    Example, a first day:
+      tracker today
+      tracker read inference-engineering 5.1 --done --minutes 30
       tracker fav inference-engineering 5.1
       tracker revisit inference-engineering 5.1 good
     """

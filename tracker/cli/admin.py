@@ -9,13 +9,25 @@ from tracker.cli.app import App, pass_app
 
 @click.group("db")
 def db_group() -> None:
-    """The database itself: where it is, its schema, its health."""
+    """The database itself: where it is, its schema, its health.
+
+    \b
+    Example:
+      tracker db path
+      tracker db check
+    """
 
 
 @db_group.command("path")
 @pass_app
 def db_path(app: App) -> None:
-    """Print the database in use (--db, else $TRACKER_DB, else the app folder)."""
+    """Print the database in use (--db, else $TRACKER_DB, else the app folder).
+
+    \b
+    Example:
+      tracker db path
+      tracker --db ~/notes/reading.db db path
+    """
     from tracker.db import redact, resolve_url
 
     url, path = resolve_url(app.db_option)
@@ -25,7 +37,14 @@ def db_path(app: App) -> None:
 @db_group.command("upgrade")
 @pass_app
 def db_upgrade(app: App) -> None:
-    """Create or upgrade the database to this version's schema."""
+    """Create or upgrade the database to this version's schema.
+
+    An SQLite file is copied aside (FILE.before-REVISION) before it is upgraded.
+
+    \b
+    Example:
+      tracker db upgrade
+    """
     lib = app.lib
     from tracker.db import SCHEMA_HEAD, lib_name
 
@@ -38,7 +57,12 @@ def db_upgrade(app: App) -> None:
 @db_group.command("current")
 @pass_app
 def db_current(app: App) -> None:
-    """Print the schema revision of the database."""
+    """Print the schema revision of the database.
+
+    \b
+    Example:
+      tracker db current
+    """
     from tracker.db import stored_revision
 
     click.echo(stored_revision(app.lib))

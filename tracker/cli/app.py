@@ -31,7 +31,7 @@ class App:
             if self._lib.created:
                 from tracker.db import lib_name
 
-                seeded = "with the bundled reading map" if self.seed is not False else "empty"
+                seeded = "with the bundled reading map" if self._lib.seeded else "empty"
                 self.created_message = f"Created a new library at {lib_name(self._lib)} ({seeded})."
         return self._lib
 

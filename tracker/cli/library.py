@@ -94,7 +94,13 @@ def show_(app: App, book: str, as_json: bool) -> None:
 
 @click.group("book")
 def book_group() -> None:
-    """Add, stop or remove books."""
+    """Add, stop or remove books.
+
+    \b
+    Example:
+      tracker book add "Deep Learning" --author "Ian Goodfellow" --year 2016
+      tracker book stop deep-learning
+    """
 
 
 @book_group.command("add")
@@ -164,7 +170,13 @@ def book_remove(app: App, book: str, yes: bool) -> None:
 
 @click.group("chapter")
 def chapter_group() -> None:
-    """Add or remove chapters."""
+    """Add or remove chapters.
+
+    \b
+    Example:
+      tracker chapter add deep-learning 6 "Deep Feedforward Networks"
+      tracker chapter remove deep-learning 6 --yes
+    """
 
 
 @chapter_group.command("add")
