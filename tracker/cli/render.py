@@ -150,25 +150,21 @@ def today(plan: dict[str, Any]) -> str:
             lines.append(f"  … and {plan['more_due']} more due (tracker agenda)")
         first = revisits[0]
         lines.append(style(f"  log one: tracker revisit {first['book']} {first['chapter']} good", dim=True))
+    elif plan["continue"]:
+        lines.append(style("Nothing to revisit today.", dim=True))
+    else:
+        lines.append(plan.get("start_hint") or "Nothing to revisit today.")
     if plan["continue"]:
-        if lines:
-            lines.append("")
+        lines.append("")
         lines.append(style("Continue reading", bold=True))
         for c in plan["continue"]:
             lines.append(f"  {c['book']} {c['chapter']}  {c['title']}  "
                          + style(f"({c['read']}/{c['total']} chapters read)", dim=True))
     if plan["suggestions"]:
-        if lines:
-            lines.append("")
+        lines.append("")
         lines.append(style("Read next", bold=True))
         for s in plan["suggestions"]:
             lines.append(f"  {s['title']} ({s['kind']})  " + style(s["why"], dim=True))
-    if not revisits and not plan["continue"]:
-        if lines:
-            lines.append("")
-        lines.append(plan.get("start_hint") or "Nothing to revisit today.")
-    elif not revisits:
-        lines.insert(0, style("Nothing to revisit today.", dim=True) + "\n")
     return "\n".join(lines)
 
 
@@ -213,3 +209,78 @@ def log(rows: list[dict[str, Any]]) -> str:
         out.append(f"{e['id']:>6}  {e['at'][:16].replace('T', ' ')}  {pad(what, 11)} {target}"
                    + (f"  {' · '.join(details)}" if details else ""))
     return "\n".join(out)
+
+
+# --- stats (appended for `tracker stats`) ------------------------------------------------
+
+HEAT_SHADES = "░▒▓█"
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def heatmap(days: list[dict[str, Any]]) -> str:
+    """A GitHub-style calendar: 7 rows (Mon..Sun) × one column per week, shaded by activity.
+
+    `days` runs from a Monday to the last day shown; a day with nothing is `·`, others
+    take one of four shades by the quartile of their score among the active days.
+    """
+    import datetime as dt
+
+    if not days:
+        return ""
+    first = dt.date.fromisoformat(days[0]["date"])
+    columns = (len(days) + 6) // 7
+    scores = sorted(d["score"] or d["events"] for d in days if d["events"])
+    cuts = [scores[min(len(scores) - 1, (len(scores) * k) // 4)] for k in (1, 2, 3)] if scores else []
+
+    def shade(d: dict[str, Any]) -> str:
+        if not d["events"]:
+            return "·"
+        value = d["score"] or d["events"]
+        return HEAT_SHADES[sum(1 for cut in cuts if value > cut)]
+
+    month_row = [" "] * (columns * 2 + 2)
+    free_from = 0  # labels never overlap
+    for col in range(columns):
+        month = (first + dt.timedelta(weeks=col)).month
+        if col == 0 or month != (first + dt.timedelta(weeks=col - 1)).month:
+            if col * 2 >= free_from:
+                month_row[col * 2:col * 2 + 3] = list(MONTHS[month - 1])
+                free_from = col * 2 + 4
+    lines = ["    " + "".join(month_row).rstrip()]
+    for weekday, name in enumerate(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")):
+        cells = []
+        for col in range(columns):
+            index = col * 7 + weekday
+            cells.append(shade(days[index]) + " " if index < len(days) else "  ")
+        label = name if weekday % 2 == 0 else "   "
+        lines.append(f"{label} " + "".join(cells).rstrip())
+    lines.append("    less · " + " ".join(HEAT_SHADES) + " more")
+    return "\n".join(lines)
+
+
+def stats(data: dict[str, Any]) -> str:
+    span = f"in {data['year']}" if data.get("year") else "all time"
+    lines = [style(f"Reading stats ({span})", bold=True)]
+    streak = data["streak_days"]
+    lines.append(f"  Streak: {streak} day{'s' if streak != 1 else ''} "
+                 f"(longest {data['longest_streak_days']}, {data['days_active']} active days)")
+    hours, mins = divmod(data["minutes"], 60)
+    lines.append(f"  Time: {data['minutes']:,} min ({hours:,} h {mins:02d} min)  ·  chapters finished: "
+                 f"{data['chapters_finished']}  ·  revisits: {data['revisits']}")
+    if data["true_retention"] is None:
+        lines.append(f"  True retention: no revisits yet (aiming for {round(data['desired_retention'] * 100)}%)")
+    else:
+        actual, aim = data["true_retention"] * 100, data["desired_retention"] * 100
+        verdict = "on target" if abs(actual - aim) < 3 else ("above target" if actual > aim else "below target")
+        lines.append(f"  True retention: {actual:.0f}% of revisits not rated again "
+                     f"(aiming for {aim:.0f}%, {verdict})")
+    if data.get("heatmap"):
+        lines += ["", style("Last 26 weeks", bold=True), heatmap(data["heatmap"])]
+    recent = data["weeks"][-8:]
+    if recent:
+        lines += ["", style("Recent weeks", bold=True)]
+        peak = max((w["minutes"] for w in recent), default=0)
+        rows = [[w["week"], bar(w["minutes"], peak, 12) if peak else "", f"{w['minutes']} min",
+                 f"{w['chapters']} chapters", f"{w['revisits']} revisits"] for w in recent]
+        lines.append(table(rows, ["week", "", "minutes", "chapters", "revisits"]))
+    return "\n".join(lines)
