@@ -2,6 +2,168 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import IO, Any
+
 import click
 
-COMMANDS: list[click.Command] = []
+from tracker.cli.app import App, book_option, echo_json, json_option, pass_app
+
+FORMATS = ("csv", "json", "jsonl", "md", "ics")
+PROGRESS_FROM = 20_000  # events; shorter exports finish before a bar is worth drawing
+
+
+@contextmanager
+def _output(file: str | None, force: bool, *, private: bool = False) -> Iterator[IO[bytes]]:
+    """stdout (no FILE, or `-`), else FILE written atomically."""
+    if file is None or file == "-":
+        sys.stdout.flush()
+        stream = sys.stdout.buffer
+        yield stream
+        stream.flush()
+        return
+    from pathlib import Path
+
+    from tracker.formats.export import atomic_file
+
+    with atomic_file(Path(file).expanduser(), force=force, private=private) as fh:
+        yield fh
+
+
+@contextmanager
+def _progress(total: int, to_file: bool) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on stderr for a long export to a file, on a terminal only."""
+    if not to_file or total < PROGRESS_FROM or not sys.stderr.isatty():
+        yield None
+        return
+    with click.progressbar(length=total, label="Exporting", file=sys.stderr) as bar:
+        yield bar.update
+
+
+@click.command()
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True,
+              help="csv, json, jsonl, md (a reading journal) or ics (the revisit plan).")
+@click.option("--since", metavar="WHEN", help="From this time (a date: its start).")
+@click.option("--until", metavar="WHEN", help="Up to this time (a date: its end).")
+@book_option
+@click.option("-o", "--output", "output", metavar="FILE", help="Write to FILE (default: stdout).")
+@click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
+@pass_app
+def export(app: App, fmt: str, since: str | None, until: str | None, book: str | None, output: str | None,
+           force: bool) -> None:
+    """Export the reading log (csv, json, jsonl, md) or the revisit plan (ics).
+
+    The ics file has one all-day event per favourite chapter at its due date (for
+    ics, --since/--until/--book choose revisits by due date and book); import it
+    again after revisiting and your calendar updates instead of duplicating.
+
+    \b
+    Example:
+      tracker export --format csv -o reading.csv
+      tracker export --format md --since 2026-01-01 > journal.md
+      tracker export --format ics -o revisits.ics --force
+    """
+    from tracker import journal
+    from tracker.formats import export as exporter
+    from tracker.names import find_book
+
+    to_file = output not in (None, "-")
+    if to_file:
+        from pathlib import Path
+
+        exporter.check_target(Path(output).expanduser(), force=force)  # type: ignore[arg-type]
+    with app.lib.read() as session:
+        c = journal.clock(session)
+        book_id = find_book(session, book).id if book else None
+        start = c.since(since) if since else None
+        end = c.until(until) if until else None
+        total = exporter.count_events(session, since=start, until=end, book_id=book_id) \
+            if to_file and fmt != "ics" and sys.stderr.isatty() else 0
+        with _output(output, force) as binary, exporter.text_stream(binary) as out, \
+                _progress(total, to_file) as progress:
+            count = exporter.export(session, c, fmt, out, since=start, until=end, book_id=book_id,
+                                    progress=progress)
+    if to_file:
+        what = "revisit" if fmt == "ics" else "event"
+        click.echo(f"Exported {count} {what}{'s' if count != 1 else ''} to {output}.", err=True)
+
+
+@click.command()
+@click.argument("file", required=False, metavar="[FILE]")
+@click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
+@pass_app
+def backup(app: App, file: str | None, force: bool) -> None:
+    """Write every fact in the library to FILE (JSON, format 5.2), or to stdout.
+
+    A FILE appears complete or not at all; it is readable by you only.
+
+    \b
+    Example:
+      tracker backup ~/backups/reading-$(date +%F).json
+      tracker backup | gzip > reading.json.gz
+    """
+    from tracker import journal
+    from tracker.formats.backup import write_backup
+    from tracker.formats.export import check_target, text_stream
+
+    if file not in (None, "-"):
+        from pathlib import Path
+
+        check_target(Path(file).expanduser(), force=force)  # type: ignore[arg-type]
+    with app.lib.read() as session:
+        c = journal.clock(session)
+        with _output(file, force, private=True) as binary, text_stream(binary) as out:
+            count = write_backup(session, c, out)
+    if file not in (None, "-"):
+        click.echo(f"Backed up the library and {count} event{'s' if count != 1 else ''} to {file}.", err=True)
+
+
+@click.command()
+@click.argument("file")
+@click.option("--replace", is_flag=True, help="Replace a library that has a reading log or books of your own.")
+@pass_app
+def restore(app: App, file: str, replace: bool) -> None:
+    """Replace the whole library with a backup: all or nothing.
+
+    All or nothing: a bad or truncated file is refused and the library is left as
+    it was. Favourites, revisit cards and resource statuses are rebuilt from the
+    events, so a backup written by hand or by another program restores too.
+
+    \b
+    Example:
+      tracker restore reading-2026-03-01.json
+      tracker restore reading-2026-03-01.json --replace
+    """
+    from tracker.formats.backup import read_backup, restore as restore_backup
+
+    data = read_backup(file)
+    with app.lib.write() as session:
+        counts = restore_backup(session, data, replace=replace)
+    click.echo(f"Restored {counts['books']} book(s), {counts['resources']} resource(s) and "
+               f"{counts['events']} event(s) from {file}.")
+
+
+@click.command()
+@click.option("--year", type=int, metavar="Y", help="Only this year (default: all time).")
+@json_option
+@pass_app
+def stats(app: App, year: int | None, as_json: bool) -> None:
+    """Streaks, minutes, chapters and revisits per week, true retention, a heat map.
+
+    \b
+    Example:
+      tracker stats
+      tracker stats --year 2026 --json
+    """
+    from tracker import journal
+    from tracker.cli import render
+    from tracker.stats import stats as compute
+
+    with app.lib.read() as session:
+        data: dict[str, Any] = compute(session, journal.clock(session), year=year)
+    echo_json(data) if as_json else click.echo(render.stats(data))
+
+
+COMMANDS = [export, backup, restore, stats]
