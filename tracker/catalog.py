@@ -32,15 +32,18 @@ def _is_top(chapter: Chapter, numbers: set[str]) -> bool:
 
 def books(session: Session) -> list[dict[str, Any]]:
     """Every book with status, progress, favourites and next revisit (`books --json`)."""
-    rows = session.execute(select(Book).order_by(Book.id)).scalars().all()
-    chapters = session.execute(
+    # Rows, not ORM objects, through Core: 12,000 chapters cost a few milliseconds.
+    session.flush()
+    conn = session.connection()
+    rows = conn.execute(select(Book.id, Book.slug, Book.title, Book.authors, Book.status).order_by(Book.id)).all()
+    chapters = conn.execute(
         select(Chapter.book_id, Chapter.number, Chapter.status, Chapter.favourite)
     ).all()
     per_book: dict[int, list[tuple[str, str, bool]]] = {}
     for book_id, number, status, favourite in chapters:
         per_book.setdefault(book_id, []).append((number, status, favourite))
     next_due = dict(
-        session.execute(
+        conn.execute(
             select(Chapter.book_id, func.min(Card.due)).join(Card, Card.chapter_id == Chapter.id)
             .where(Card.active.is_(True)).group_by(Chapter.book_id)
         ).all()

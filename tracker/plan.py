@@ -42,9 +42,10 @@ def today(session: Session, c: Clock, *, date_text: str | None = None, limit: in
         select(func.count()).select_from(Card).where(Card.active.is_(True), Card.due <= day)
     ) or 0
     revisits = []
+    store = schedule.DbStore(session, rules)  # one for every preview: the breaks are read once
     for card, number, title, slug in rows:
         value = schedule._value(card)
-        good = schedule.preview_due(session, rules, card.chapter_id, value, "good", at)
+        good = schedule.preview_due(session, rules, card.chapter_id, value, "good", at, store)
         revisits.append({
             "book": slug, "chapter": number, "title": title, "due": card.due.isoformat(),
             "overdue_days": (day - card.due).days,
@@ -71,11 +72,15 @@ def today(session: Session, c: Clock, *, date_text: str | None = None, limit: in
 def continue_reading(session: Session) -> list[dict[str, Any]]:
     """Per book being read: the first chapter not read, or its first section not read."""
     out = []
-    for book in session.scalars(select(Book).where(Book.status == "reading").order_by(Book.id)):
-        chapters = session.execute(
-            select(Chapter.number, Chapter.title, Chapter.status)
-            .where(Chapter.book_id == book.id).order_by(Chapter.position)
-        ).all()
+    # One query for every book being read (not one per book): the chapters in reading order.
+    by_book: dict[int, tuple[str, str, list[tuple[str, str, str]]]] = {}
+    for book_id, slug, book_title, number, title, status in session.execute(
+        select(Book.id, Book.slug, Book.title, Chapter.number, Chapter.title, Chapter.status)
+        .join(Chapter, Chapter.book_id == Book.id)
+        .where(Book.status == "reading").order_by(Book.id, Chapter.position)
+    ):
+        by_book.setdefault(book_id, (slug, book_title, []))[2].append((number, title, status))
+    for slug, book_title, chapters in by_book.values():
         numbers = {n for n, _, _ in chapters}
         top = [(n, t, s) for n, t, s in chapters if "." not in n or n.rpartition(".")[0] not in numbers]
         read = sum(1 for _, _, s in top if s == "read")
@@ -91,8 +96,8 @@ def continue_reading(session: Session) -> list[dict[str, Any]]:
                               and not any(m.startswith(n + ".") for m, _, _ in sections)), None)
                 if first is not None:
                     number, title = first
-        out.append({"book": book.slug, "chapter": number, "title": title, "read": read, "total": len(top),
-                    "book_title": book.title})
+        out.append({"book": slug, "chapter": number, "title": title, "read": read, "total": len(top),
+                    "book_title": book_title})
     return out
 
 

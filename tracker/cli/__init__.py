@@ -97,4 +97,11 @@ for module in (library, reading, plan, suggest, data, admin):
 
 
 def main(args: Any = None, prog_name: str = "tracker") -> None:
+    # A command lives a fraction of a second and makes most of its objects while it
+    # imports: collecting garbage then is wasted work (a tenth of `tracker today`,
+    # bench/RESULTS.md). The collector comes back, with everything made so far
+    # frozen, once the library is open (App.lib).
+    import gc
+
+    gc.disable()
     cli.main(args=args, prog_name=prog_name)

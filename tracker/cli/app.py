@@ -28,6 +28,11 @@ class App:
             from tracker.db import open_library
 
             self._lib = open_library(self.db_option, seed=self.seed)
+            import gc
+
+            if not gc.isenabled():  # disabled while importing by tracker.cli.main
+                gc.freeze()
+                gc.enable()
             if self._lib.created:
                 from tracker.db import lib_name
 

@@ -1,0 +1,252 @@
+"""Measure every budget of SPEC §7 against its floor, side by side in one run.
+
+    python bench/run.py bench/ten-year.json [--reps 9] [--no-fail] [--keep DIR]
+
+Restores the backup (bench/generate.py writes it) into a fresh SQLite database with
+the `tracker` installed next to this Python (`sys.executable`), then times each
+command and its floor in interleaved repetitions and compares medians. Every child
+runs with TRACKER_NOW fixed, so `today` has revisits due, and without PYTHONPATH, so
+that what is measured is the installed package. Prints a table and exits 1 when a
+budget fails (0 with --no-fail). Needs the `sqlite3` command-line shell.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+NOW = "2026-11-27T08:00:00+01:00"
+HEAVY = ("sqlalchemy", "alembic", "fsrs")
+LOG_QUERY = (
+    "SELECT e.id, e.at, b.slug, b.title, c.number, c.title, r.slug, e.kind, e.minutes, e.percent, "
+    "e.pages, e.rating, e.until, e.note FROM events e "
+    "LEFT JOIN books b ON b.id = e.book_id LEFT JOIN chapters c ON c.id = e.chapter_id "
+    "LEFT JOIN resources r ON r.id = e.resource_id ORDER BY e.at, e.id"
+)
+
+
+@dataclass
+class Run:
+    seconds: float
+    max_rss_kb: int
+
+
+@dataclass
+class Probe:
+    """One command line, timed over the repetitions."""
+
+    name: str
+    argv: list[str]
+    db: Path | None = None
+    runs: list[Run] = field(default_factory=list)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(r.seconds for r in self.runs)
+
+    @property
+    def peak_mb(self) -> float:
+        return max(r.max_rss_kb for r in self.runs) / 1024
+
+
+def child_env(db: Path | None, extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TRACKER_", "PYTHON"))}
+    env["TRACKER_NOW"] = NOW
+    if db is not None:
+        env["TRACKER_DB"] = str(db)
+    env.update(extra or {})
+    return env
+
+
+def run(argv: list[str], db: Path | None, *, extra_env: dict[str, str] | None = None,
+        stderr_to: Path | None = None) -> tuple[Run, int, str]:
+    """Run one child to completion: wall time, its own peak RSS, exit code, stderr."""
+    with tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
+                                env=child_env(db, extra_env))
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        text = err.read().decode("utf-8", "replace")
+    return Run(seconds, usage.ru_maxrss), proc.returncode, text
+
+
+def checked(probe: Probe) -> Run:
+    result, code, err = run(probe.argv, probe.db)
+    if code != 0:
+        sys.exit(f"bench: {probe.name} failed (exit {code}): {' '.join(probe.argv)}\n{err}")
+    return result
+
+
+def find_tracker() -> str:
+    beside = Path(sys.executable).with_name("tracker")
+    if beside.exists():
+        return str(beside)
+    sys.exit(f"bench: no `tracker` next to {sys.executable}; install it there "
+             f"({sys.executable} -m pip install .) or run this with the Python of its environment")
+
+
+def heavy_imports(tracker: str, args: list[str]) -> tuple[list[str], int]:
+    """Which of SQLAlchemy, Alembic, fsrs `tracker ARGS` imports (PYTHONPROFILEIMPORTTIME)."""
+    _run, code, err = run([tracker, *args], None, extra_env={"PYTHONPROFILEIMPORTTIME": "1"})
+    if code != 0:
+        sys.exit(f"bench: tracker {' '.join(args)} failed (exit {code})\n{err}")
+    found = set()
+    modules = 0
+    for line in err.splitlines():
+        if not line.startswith("import time:") or "|" not in line:
+            continue
+        name = line.rsplit("|", 1)[1].strip()
+        if name == "package":
+            continue
+        modules += 1
+        top = name.split(".")[0]
+        if top in HEAVY:
+            found.add(top)
+    return sorted(found), modules
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Measure tracker's budgets (SPEC §7).")
+    parser.add_argument("backup", type=Path, help="the ten-year backup (python bench/generate.py FILE)")
+    parser.add_argument("--reps", type=int, default=9, help="timed repetitions of each command (default 9)")
+    parser.add_argument("--restores", type=int, default=3,
+                        help="restores into fresh libraries, the median counts (default 3)")
+    parser.add_argument("--no-fail", action="store_true", help="only report: exit 0 even if a budget fails")
+    parser.add_argument("--keep", type=Path, metavar="DIR", help="put the databases in DIR and keep them")
+    args = parser.parse_args(argv)
+    if not args.backup.is_file():
+        sys.exit(f"bench: {args.backup} does not exist; write it first: python bench/generate.py {args.backup}")
+    sqlite_cli = shutil.which("sqlite3")
+    if sqlite_cli is None:
+        sys.exit("bench: needs the sqlite3 command-line shell (Debian/Ubuntu: apt-get install sqlite3)")
+    tracker = find_tracker()
+    work = Path(tempfile.mkdtemp(prefix="tracker-bench-")) if args.keep is None else args.keep
+    work.mkdir(parents=True, exist_ok=True)
+    ten, empty = work / "ten-year.db", work / "empty.db"
+    for db in (ten, empty):
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+    started = time.perf_counter()
+    try:
+        return measure(args, tracker, sqlite_cli, ten, empty, started)
+    finally:
+        if args.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def measure(args: argparse.Namespace, tracker: str, sqlite_cli: str, ten: Path, empty: Path,
+            started: float) -> int:
+    say = lambda text: print(text, file=sys.stderr, flush=True)  # noqa: E731
+    version = subprocess.run([tracker, "--version"], capture_output=True, text=True, env=child_env(None)).stdout.strip()
+    say(f"{version}: {tracker}")
+
+    # Restore into fresh, empty libraries: the whole command, from start to exit.
+    checked(Probe("init --empty", [tracker, "init", "--empty"], empty))
+    restore = Probe("restore", [tracker, "restore", str(args.backup.resolve())], ten)
+    for k in range(max(1, args.restores)):
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{ten}{suffix}").unlink(missing_ok=True)
+        checked(Probe("init --empty", [tracker, "init", "--empty"], ten))
+        say(f"restoring {args.backup} ({k + 1}/{max(1, args.restores)}) …")
+        restore.runs.append(checked(restore))
+    with sqlite3.connect(ten) as con:
+        events = con.execute("SELECT count(*) FROM events").fetchone()[0]
+        show_book = con.execute(
+            "SELECT b.slug FROM books b JOIN events e ON e.book_id = b.id "
+            "GROUP BY b.id ORDER BY count(*) DESC, b.slug LIMIT 1").fetchone()[0]
+        favourites = con.execute("SELECT count(*) FROM chapters WHERE favourite").fetchone()[0]
+        books = con.execute("SELECT count(*) FROM books").fetchone()[0]
+    say(f"restored {events} events ({books} books, {favourites} favourites) in "
+        f"{', '.join(f'{r.seconds:.1f}' for r in restore.runs)} s")
+    plan = subprocess.run([tracker, "today", "--json"], capture_output=True, text=True, env=child_env(ten))
+    if plan.returncode == 0:
+        import json
+
+        value = json.loads(plan.stdout)
+        say(f"today ({value['date']}): {len(value['revisit']) + value['more_due']} revisits due, "
+            f"{len(value['continue'])} books to continue, {len(value['suggestions'])} suggestions")
+
+    floor = Probe("floor", [sys.executable, "-c", "import sqlalchemy.orm, click"])
+    probes = [
+        floor,
+        Probe("today", [tracker, "today"], ten),
+        Probe("today (empty)", [tracker, "today"], empty),
+        Probe("agenda", [tracker, "agenda", "--days", "365"], ten),
+        Probe("next", [tracker, "next"], ten),
+        Probe("books", [tracker, "books"], ten),
+        Probe("show", [tracker, "show", show_book], ten),
+        Probe("export", [tracker, "export", "--format", "csv"], ten),
+        Probe("sqlite3", [sqlite_cli, "-csv", "-header", str(ten), LOG_QUERY]),
+    ]
+    for probe in probes:  # one untimed run each: caches warm, every command checked
+        checked(probe)
+    say(f"timing {len(probes)} commands × {args.reps}, interleaved …")
+    for rep in range(args.reps):
+        order = probes[rep % len(probes):] + probes[:rep % len(probes)]
+        for probe in order:
+            probe.runs.append(checked(probe))
+    by = {p.name: p for p in probes}
+
+    help_heavy, help_modules = heavy_imports(tracker, ["--help"])
+    version_heavy, version_modules = heavy_imports(tracker, ["--version"])
+
+    rows: list[tuple[str, str, str, str, str, bool]] = []
+
+    def ratio(what: str, name: str, base: str, budget: float, base_label: str) -> None:
+        m, f = by[name].median, by[base].median
+        rows.append((what, f"{m * 1000:.0f} ms", f"{f * 1000:.0f} ms ({base_label})", f"{m / f:.2f}×",
+                     f"≤ {budget}×", m / f <= budget))
+
+    ratio("`tracker today` (ten-year)", "today", "floor", 1.5, "import floor")
+    ratio("`tracker today` (ten-year vs empty)", "today", "today (empty)", 1.15, "today, empty library")
+    for args_, heavy, modules in ((["--help"], help_heavy, help_modules), (["--version"], version_heavy, version_modules)):
+        rows.append((f"`tracker {args_[0]}` heavy imports", ", ".join(heavy) or "none",
+                     f"{modules} modules imported", "–", "none of " + ", ".join(HEAVY), not heavy))
+    ratio(f"`tracker export --format csv` ({events} events)", "export", "sqlite3", 6, "sqlite3 -csv")
+    peak = by["export"].peak_mb
+    rows.append(("`tracker export --format csv` peak RSS", f"{peak:.0f} MB", "–", "–", "≤ 100 MB", peak <= 100))
+    rate = events / restore.median
+    rows.append((f"`tracker restore` ({events} events)", f"{rate:,.0f} events/s",
+                 f"{restore.median:.1f} s (median of {len(restore.runs)})", "–", "≥ 20,000 events/s", rate >= 20_000))
+    ratio("`tracker agenda --days 365`", "agenda", "floor", 2, "import floor")
+    ratio("`tracker next`", "next", "floor", 2, "import floor")
+    ratio("`tracker books`", "books", "floor", 2, "import floor")
+    ratio(f"`tracker show {show_book}`", "show", "floor", 2, "import floor")
+
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"tracker bench: {version}, Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
+          f"{os.cpu_count()} CPUs, load {load:.1f}; TRACKER_NOW={NOW}; medians of {args.reps} interleaved runs; "
+          f"{time.perf_counter() - started:.0f} s in all")
+    print()
+    header = ("what", "measured", "floor", "ratio", "budget", "holds")
+    table = [header] + [(w, m, f, r, b, "yes" if ok else "NO") for w, m, f, r, b, ok in rows]
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    for k, row in enumerate(table):
+        print("| " + " | ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)) + " |")
+        if k == 0:
+            print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    print()
+    print("medians (ms): " + ", ".join(f"{p.name} {p.median * 1000:.0f}" for p in probes))
+    failed = [row[0] for row in rows if not row[5]]
+    if failed:
+        print(f"{len(failed)} budget(s) fail: {'; '.join(failed)}")
+        return 0 if args.no_fail else 1
+    print("every budget holds")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
