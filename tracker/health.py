@@ -31,8 +31,7 @@ def check(lib: Library) -> list[str]:
                 problems.append(f"the revisit card of chapter id {cid} differs from what the log gives")
         before = {c.id: (c.status, c.favourite) for c in session.scalars(select(Chapter))}
         books_before = {b.id: b.status for b in session.scalars(select(Book))}
-        for book in session.scalars(select(Book)).all():
-            journal.refresh_book(session, book)
+        journal.refresh_books(session)
         for c in session.scalars(select(Chapter)):
             if before.get(c.id) != (c.status, c.favourite):
                 problems.append(f"chapter id {c.id}: stored status differs from the log")

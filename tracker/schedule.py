@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 SCHEDULE_KINDS = ("favourite", "unfavourite", "revisit", "snooze", "break")
 RATING_VALUES = {"again": 1, "hard": 2, "good": 3, "easy": 4}
 BALANCE_FROM_DAYS = 3
+ONE_DAY = dt.timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -148,14 +149,22 @@ class Store(Protocol):
 
     def get(self, chapter_id: int) -> CardValue | None: ...
     def put(self, chapter_id: int, value: CardValue) -> None: ...
-    def load(self, first: dt.date, last: dt.date) -> dict[dt.date, int]: ...
+    def load(self, first: dt.date, last: dt.date) -> Mapping[dt.date, int]:
+        """Active cards due per day, at least for the days from first to last."""
+        ...
     def due_between(self, first: dt.date, last: dt.date) -> list[int]: ...
     def breaks(self) -> list[tuple[dt.date, dt.date]]: ...
     def add_break(self, first: dt.date, last: dt.date) -> None: ...
 
 
+def in_break(day: dt.date, breaks: Iterable[tuple[dt.date, dt.date]]) -> bool:
+    return any(first <= day <= last for first, last in breaks)
+
+
 def out_of_breaks(day: dt.date, breaks: Iterable[tuple[dt.date, dt.date]]) -> dt.date:
     """The day itself, or the first day after the break(s) it falls in."""
+    if not in_break(day, breaks):
+        return day
     spans = sorted(breaks)
     moved = True
     while moved:
@@ -176,14 +185,20 @@ def balance(
         return out_of_breaks(ideal, breaks)
     spread = max(1, round(interval * 0.05))
     first, last = ideal - dt.timedelta(days=spread), ideal + dt.timedelta(days=spread)
+    near = [(a, b) for a, b in breaks if a <= last and b >= first]  # only these can exclude a day
     load = store.load(first, last)
-    if old is not None and old.active and first <= old.due <= last:
-        load[old.due] = load.get(old.due, 0) - 1  # the card itself is moving away
-    days = [first + dt.timedelta(days=k) for k in range(2 * spread + 1)]
-    days = [d for d in days if d > review_day and out_of_breaks(d, breaks) == d]
-    if not days:
-        return out_of_breaks(ideal, breaks)
-    return min(days, key=lambda d: (load.get(d, 0), abs((d - ideal).days), d))
+    moving = old.due if old is not None and old.active else None  # the card itself moves away
+    best: dt.date | None = None
+    best_key: tuple[int, int, int] | None = None
+    day = first
+    for k in range(2 * spread + 1):
+        if day > review_day and not (near and in_break(day, near)):
+            # least loaded, then nearest the unbalanced date, then earlier
+            key = (load.get(day, 0) - (day == moving), abs(k - spread), k)
+            if best_key is None or key < best_key:
+                best, best_key = day, key
+        day += ONE_DAY
+    return best if best is not None else out_of_breaks(ideal, breaks)
 
 
 def apply(store: Store, rules: Rules, event: EventView) -> list[int]:
@@ -235,9 +250,12 @@ def _review_into(
     return chapter
 
 
-def preview_due(session: Session, rules: Rules, chapter_id: int, card: CardValue, rating: str, at: dt.datetime) -> dt.date:
-    """The due date a review with `rating` at `at` would give now (nothing is written)."""
-    store = DbStore(session, rules)
+def preview_due(session: Session, rules: Rules, chapter_id: int, card: CardValue, rating: str, at: dt.datetime,
+                store: DbStore | None = None) -> dt.date:
+    """The due date a review with `rating` at `at` would give now (nothing is written).
+
+    Previews of several cards may share one `store` (its breaks are read once)."""
+    store = store or DbStore(session, rules)
     value, interval = review(rules, card, chapter_id, rating, at)
     return balance(store, chapter_id, card, rules.day(at), value.due, interval)
 
@@ -262,13 +280,8 @@ class MemoryStore:
             self.counts[value.due] += 1
         self.cards[chapter_id] = value
 
-    def load(self, first: dt.date, last: dt.date) -> dict[dt.date, int]:
-        day, out = first, {}
-        while day <= last:
-            if self.counts.get(day):
-                out[day] = self.counts[day]
-            day += dt.timedelta(days=1)
-        return out
+    def load(self, first: dt.date, last: dt.date) -> Mapping[dt.date, int]:
+        return self.counts  # every day's count; callers only read the days they ask for
 
     def due_between(self, first: dt.date, last: dt.date) -> list[int]:
         return sorted(cid for cid, c in self.cards.items() if first <= c.due <= last)

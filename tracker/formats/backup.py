@@ -489,14 +489,11 @@ def restore(session: Session, backup: Backup, *, replace: bool = False) -> dict[
 
     write = _event_writer(session)
     indexes = _drop_event_indexes(session)
-    books_with_events: set[int] = set()
     chunk: list[tuple[Any, ...]] = []
     without_id: list[tuple[Any, ...]] = []
     count = max_id = 0
     for eid, at, kind, book, chapter, resource, minutes, percent, pages, rating, until, note in iter_events(backup):
         bid = book_id[book] if book is not None else None
-        if bid is not None:
-            books_with_events.add(bid)
         row = (eid, at, kind, bid, chapter_id[(book, chapter)] if chapter is not None else None,
                resource_id[resource] if resource is not None else None, minutes, percent, pages, rating, until, note)
         if eid is None:
@@ -529,8 +526,7 @@ def restore(session: Session, backup: Backup, *, replace: bool = False) -> dict[
     # The caches, from the events: resource statuses, book and chapter statuses and
     # favourites, then the revisit cards (the settings are in place: they shape them).
     _refresh_resources(session)
-    for book in session.scalars(select(Book).where(Book.id.in_(books_with_events)).order_by(Book.id)).all():
-        journal.refresh_book(session, book)
+    journal.refresh_books(session)
     schedule.rebuild(session, journal.rules(session))
     session.flush()
     return {"events": count, "books": len(backup.library.books), "resources": len(backup.library.resources),
@@ -595,6 +591,9 @@ def _drop_event_indexes(session: Session) -> list[str]:
     rows = conn.exec_driver_sql(
         "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' AND sql IS NOT NULL"
     ).all()
+    # A larger page cache for this connection: the bulk insert and the index builds
+    # that follow touch far more pages than SQLite's default 2 MB keeps.
+    conn.exec_driver_sql("PRAGMA cache_size=-65536")
     for name, _sql in rows:
         conn.exec_driver_sql(f'DROP INDEX "{name}"')
     return [sql for _name, sql in rows]
