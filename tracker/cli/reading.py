@@ -130,7 +130,7 @@ def revisit(app: App, book: str, chapter: str, rating: str, minutes: int | None,
 
 
 @click.command()
-@click.argument("event_id", metavar="[ID]", required=False, type=int)
+@click.argument("event_id", metavar="[ID]", required=False, type=click.IntRange(1, 2**63 - 1))
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation when an ID is given.")
 @pass_app
 def undo(app: App, event_id: int | None, yes: bool) -> None:
