@@ -10,7 +10,9 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from tracker.errors import UserError
-from tracker.model import Book, Card, Chapter, ChapterTopic, Event, Resource, ResourceTopic, Topic
+from tracker.model import (
+    Book, Card, Chapter, ChapterTopic, Event, Resource, ResourceTopic, Topic, is_top_level, parent_of,
+)
 from tracker.names import chapter_label, find_book, find_chapter, find_topic
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -23,11 +25,6 @@ def slugify(title: str) -> str:
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
     return slug[:60].strip("-") or "book"
-
-
-def _is_top(chapter: Chapter, numbers: set[str]) -> bool:
-    parent = chapter.parent_number
-    return parent is None or parent not in numbers
 
 
 def books(session: Session) -> list[dict[str, Any]]:
@@ -52,7 +49,7 @@ def books(session: Session) -> list[dict[str, Any]]:
     for book in rows:
         items = per_book.get(book.id, [])
         numbers = {n for n, _, _ in items}
-        top = [s for n, s, _ in items if "." not in n or n.rpartition(".")[0] not in numbers]
+        top = [s for n, s, _ in items if is_top_level(n, numbers)]
         due = next_due.get(book.id)
         out.append({
             "slug": book.slug, "title": book.title, "authors": list(book.authors or []),
@@ -89,14 +86,14 @@ def show(session: Session, book_text: str) -> dict[str, Any]:
     out_chapters = []
     for c in chapters:
         card = cards.get(c.id)
-        depth = 0 if _is_top(c, numbers) else c.number.count(".")
+        depth = 0 if is_top_level(c.number, numbers) else c.number.count(".")
         out_chapters.append({
             "number": c.number, "title": c.title, "status": c.status, "favourite": c.favourite,
             "due": card.due.isoformat() if card is not None and card.active else None,
             "topics": topics.get(c.id, []), "pages": c.pages, "source": c.source, "depth": depth,
         })
     numbers_by_id = {c.id: c.number for c in chapters}
-    top = [c for c in chapters if _is_top(c, numbers)]
+    top = [c for c in chapters if is_top_level(c.number, numbers)]
     return {
         "slug": book.slug, "title": book.title, "authors": list(book.authors or []),
         "status": book.status, "year": book.year, "url": book.url, "note": book.note,
@@ -191,7 +188,7 @@ def add_chapter(session: Session, book_text: str, number: str, title: str, *,
     if existing is not None:
         raise UserError(f"{book.slug} has a chapter {chapter_label(existing)} already; choose another number")
     topic_rows = [find_topic(session, t) for t in topics]
-    parent = number.rpartition(".")[0] if "." in number else None
+    parent = parent_of(number)
     # A section goes after its parent's last section; a top-level chapter at the end.
     position = len(chapters)
     if parent is not None and any(c.number == parent for c in chapters):

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, aliased
 
 from tracker import schedule, settings
 from tracker.errors import UserError
-from tracker.model import Book, Card, Chapter, Event, Resource
+from tracker.model import Book, Card, Chapter, Event, Resource, is_top_level, parent_of
 from tracker.names import chapter_label, find_book, find_chapter
 from tracker.when import Clock, get_tz, now
 
@@ -51,9 +51,10 @@ def check_minutes(minutes: int | None) -> None:
 
 
 def _ancestors(number: str) -> Iterator[str]:
-    while "." in number:
-        number = number.rpartition(".")[0]
-        yield number
+    parent = parent_of(number)
+    while parent is not None:
+        yield parent
+        parent = parent_of(parent)
 
 
 def derive_statuses(
@@ -81,9 +82,8 @@ def derive_statuses(
     numbers = set(number_of.values())
     children: dict[str, list[str]] = {}
     for _, number in chapters:
-        head, sep, _ = number.rpartition(".")
-        if sep and head in numbers:
-            children.setdefault(head, []).append(number)
+        if not is_top_level(number, numbers):
+            children.setdefault(parent_of(number) or "", []).append(number)
 
     status: dict[str, str] = {}
 
@@ -103,7 +103,7 @@ def derive_statuses(
         return result
 
     out = {cid: (decide(number), favourite.get(cid, False)) for cid, number in chapters}
-    top = [n for _, n in chapters if n.rpartition(".")[0] not in numbers or "." not in n]
+    top = [n for _, n in chapters if is_top_level(n, numbers)]
     if (top and all(status[n] == "read" for n in top)) or lifecycle == "done":
         book_status = "read"
     elif lifecycle == "stop":

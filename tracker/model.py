@@ -159,8 +159,20 @@ class Chapter(Base):
 
     @property
     def parent_number(self) -> str | None:
-        head, sep, _ = self.number.rpartition(".")
-        return head if sep else None
+        return parent_of(self.number)
+
+
+def parent_of(number: str) -> str | None:
+    """The number of a chapter's parent: "5" for "5.2", None for "5"."""
+    head, sep, _ = number.rpartition(".")
+    return head if sep else None
+
+
+def is_top_level(number: str, numbers: set[str] | frozenset[str]) -> bool:
+    """A top-level chapter: no parent, or a parent the book does not have (SPEC §1:
+    a book's progress counts these)."""
+    parent = parent_of(number)
+    return parent is None or parent not in numbers
 
 
 class ResourceTopic(Base):

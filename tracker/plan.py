@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tracker import schedule, settings
-from tracker.model import Book, Card, Chapter
+from tracker.model import Book, Card, Chapter, is_top_level
 from tracker.when import Clock
 
 
@@ -82,7 +82,7 @@ def continue_reading(session: Session) -> list[dict[str, Any]]:
         by_book.setdefault(book_id, (slug, book_title, []))[2].append((number, title, status))
     for slug, book_title, chapters in by_book.values():
         numbers = {n for n, _, _ in chapters}
-        top = [(n, t, s) for n, t, s in chapters if "." not in n or n.rpartition(".")[0] not in numbers]
+        top = [(n, t, s) for n, t, s in chapters if is_top_level(n, numbers)]
         read = sum(1 for _, _, s in top if s == "read")
         nxt = next(((n, t, s) for n, t, s in top if s != "read"), None)
         if nxt is None:
