@@ -25,6 +25,7 @@ def resolve_tiers(
     tiers: Sequence[Callable[[T, str], bool]],
     label: Callable[[T], str],
     what: str,
+    shown: int = 8,
 ) -> T:
     needle = text.strip()
     folded = needle.casefold()
@@ -37,7 +38,7 @@ def resolve_tiers(
             raise UserError(
                 f"{what} {text!r} is ambiguous: it matches {candidates(label(m) for m in matches)}"
             )
-    known = candidates(label(item) for item in items)
+    known = candidates((label(item) for item in items), shown)
     raise UserError(f"no {what} matches {text!r}; " + (f"known: {known}" if items else f"there is no {what} yet"))
 
 
@@ -104,7 +105,8 @@ def find_topic(session: Session, text: str) -> Topic:
         lambda t, s: t.slug == s,
         lambda t, s: t.slug == s or t.name.casefold() == s,
     ]
-    return resolve_tiers(text, topics, tiers, lambda t: t.slug, "topic")
+    # Topics are few and their slugs are what one types: an unknown one lists them all.
+    return resolve_tiers(text, topics, tiers, lambda t: t.slug, "topic", shown=len(topics))
 
 
 def complete_books(session: Session, incomplete: str) -> list[tuple[str, str]]:

@@ -19,23 +19,9 @@ from tracker.model import (
     RESOURCE_KINDS, RESOURCE_STATUSES, Book, Chapter, ChapterTopic, Event, Interest, Resource, ResourceTopic,
     Topic,
 )
-from tracker.names import find_resource
+from tracker.names import find_resource, find_topic
 
 LIFECYCLE = {"queue": "queued", "start": "reading", "done": "done", "dismiss": "dismissed"}
-
-
-def find_topic(session: Session, text: str) -> Topic:
-    """A topic by slug or name; an unknown one lists every topic that exists."""
-    from tracker import names
-
-    try:
-        return names.find_topic(session, text)
-    except UserError as exc:
-        if "ambiguous" in exc.message:
-            raise
-        slugs = list(session.scalars(select(Topic.slug).order_by(Topic.slug)))
-        known = ", ".join(slugs) if slugs else "none yet (import a library file)"
-        raise UserError(f"no topic {text.strip()!r}; topics: {known}") from None
 
 
 def topics_of(session: Session, resource_ids: list[int] | None = None) -> dict[int, list[str]]:

@@ -261,7 +261,7 @@ def suggest(session: Session, *, topic: str | None = None, limit: int = 5) -> li
         raise UserError(f"--limit must be 1 or more, got {limit}")
     topic_id = None
     if topic is not None:
-        from tracker.resources import find_topic
+        from tracker.names import find_topic
 
         topic_id = find_topic(session, topic).id
     items, sig = rank(session, topic_id=topic_id)
