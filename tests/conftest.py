@@ -3,11 +3,21 @@
 `run(...)` invokes `tracker` with TRACKER_DB pointing at the test's own database and
 TRACKER_NOW fixing the clock. A seeded template library is built once per session
 (through the CLI itself) and copied for each test that asks for `library`.
+
+With `TRACKER_TEST_PG=postgresql+psycopg://user@host:port/postgres` (a server where
+that user may create databases) the `run` and `fresh` fixtures use PostgreSQL
+instead: each test gets its own new database (`CREATE DATABASE … TEMPLATE` a seeded
+template built once), dropped afterwards. `run.db` is then a `PgDatabase` (its URL
+as `str()`, `.exists()` true once the library's tables are there); a test that uses
+it as a file (`.stat()`, `.parent`, `shutil.copy`, …) is skipped there, and tests
+marked `sqlite_only` are skipped too (`postgres_only` ones run only there).
 """
 
 from __future__ import annotations
 
+import itertools
 import json
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -18,12 +28,114 @@ from click.testing import CliRunner, Result
 
 from tracker.cli import cli
 
+if __name__ == "conftest":
+    # pytest loads this file as `conftest`; tests import `tests.conftest`: one module for both,
+    # so that there is one PgDatabase class (isinstance) and one Runner.
+    import sys
+
+    sys.modules.setdefault("tests.conftest", sys.modules[__name__])
+
 DEFAULT_NOW = "2026-03-02T09:00:00+01:00"
 TZ = "Europe/Paris"
+PG_BASE = os.environ.get("TRACKER_TEST_PG", "")
+
+
+class PgDatabase:
+    """A test's PostgreSQL database: `str()` is its URL; file operations skip the test."""
+
+    def __init__(self, url: str, name: str) -> None:
+        self.url = url
+        self.name = name
+
+    def __str__(self) -> str:
+        return self.url
+
+    __repr__ = __str__
+
+    def __fspath__(self) -> str:
+        pytest.skip("uses the database as an SQLite file (not under TRACKER_TEST_PG)")
+
+    def exists(self) -> bool:
+        """Like a file's: True once the library is there (the database has tables)."""
+        from sqlalchemy import create_engine, inspect
+
+        engine = create_engine(self.url, poolclass=_null_pool())
+        try:
+            with engine.connect() as conn:
+                return bool(inspect(conn).get_table_names())
+        finally:
+            engine.dispose()
+
+    def __getattr__(self, attr: str) -> Any:
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        pytest.skip(f"uses the database as an SQLite file (.{attr}; not under TRACKER_TEST_PG)")
+
+
+class PgServer:
+    """Creates and drops the tests' databases through an admin connection."""
+
+    def __init__(self, base: str) -> None:
+        from sqlalchemy import create_engine
+        from sqlalchemy.engine import make_url
+
+        self.base = make_url(base)
+        self.admin = create_engine(self.base, isolation_level="AUTOCOMMIT", poolclass=_null_pool())
+        self.prefix = f"tracker_test_{os.getpid()}_"
+        self.counter = itertools.count(1)
+        with self.admin.connect() as conn:
+            # Copying the template's files is several times faster than WAL-logging them (15+).
+            self.strategy = " STRATEGY FILE_COPY" if conn.dialect.server_version_info >= (15,) else ""
+
+    def create(self, template: str | None = None) -> PgDatabase:
+        from sqlalchemy import text
+
+        name = f"{self.prefix}{next(self.counter)}"
+        with self.admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'
+                              + (f' TEMPLATE "{template}"{self.strategy}' if template else "")))
+        url = self.base.set(database=name).render_as_string(hide_password=False)
+        return PgDatabase(url, name)
+
+    def drop(self, db: PgDatabase) -> None:
+        from sqlalchemy import text
+
+        with self.admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{db.name}" WITH (FORCE)'))
+
+
+def _null_pool() -> Any:
+    from sqlalchemy.pool import NullPool
+
+    return NullPool
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "sqlite_only: needs an SQLite file (skipped under TRACKER_TEST_PG)")
+    config.addinivalue_line("markers", "postgres_only: needs TRACKER_TEST_PG (skipped without it)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if PG_BASE and "sqlite_only" in item.keywords:
+            item.add_marker(pytest.mark.skip(reason="SQLite only (TRACKER_TEST_PG is set)"))
+        if not PG_BASE and "postgres_only" in item.keywords:
+            item.add_marker(pytest.mark.skip(reason="needs TRACKER_TEST_PG"))
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Any:
+    """The PostgreSQL server of TRACKER_TEST_PG, or None (the suite runs on SQLite)."""
+    if not PG_BASE:
+        yield None
+        return
+    server = PgServer(PG_BASE)
+    yield server
+    server.admin.dispose()
 
 
 class Runner:
-    def __init__(self, db: Path) -> None:
+    def __init__(self, db: Path | PgDatabase) -> None:
         self.db = db
         self.now = DEFAULT_NOW
 
@@ -53,30 +165,50 @@ class Runner:
 
 
 @pytest.fixture(scope="session")
-def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def template_db(tmp_path_factory: pytest.TempPathFactory, pg_server: Any) -> Any:
+    if pg_server is not None:
+        db = pg_server.create()
+        runner = Runner(db)
+        runner.ok("init")
+        runner.ok("config", "timezone", TZ)
+        yield db
+        pg_server.drop(db)
+        return
     path = tmp_path_factory.mktemp("template") / "tracker.db"
     runner = Runner(path)
     runner.ok("init")
     runner.ok("config", "timezone", TZ)
-    return path
+    yield path
 
 
 @pytest.fixture
-def run(tmp_path: Path, template_db: Path) -> Runner:
+def run(tmp_path: Path, template_db: Any, pg_server: Any) -> Any:
     """A library with the bundled reading map, time zone Europe/Paris."""
+    if pg_server is not None:
+        db = pg_server.create(template=template_db.name)
+        yield Runner(db)
+        pg_server.drop(db)
+        return
     db = tmp_path / "tracker.db"
     shutil.copy(template_db, db)
-    return Runner(db)
+    yield Runner(db)
 
 
 @pytest.fixture
-def fresh(tmp_path: Path) -> Runner:
-    """No database yet: the first command creates it."""
-    return Runner(tmp_path / "tracker.db")
+def fresh(tmp_path: Path, pg_server: Any) -> Any:
+    """No database yet: the first command creates it (on PostgreSQL: an empty database)."""
+    if pg_server is not None:
+        db = pg_server.create()
+        yield Runner(db)
+        pg_server.drop(db)
+        return
+    yield Runner(tmp_path / "tracker.db")
 
 
-def snapshot(db: Path) -> dict[str, list[tuple[Any, ...]]]:
+def snapshot(db: Path | PgDatabase) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table: to prove that a failing command wrote nothing."""
+    if isinstance(db, PgDatabase):
+        return _server_snapshot(db.url)
     import sqlite3
 
     conn = sqlite3.connect(db)
@@ -87,13 +219,28 @@ def snapshot(db: Path) -> dict[str, list[tuple[Any, ...]]]:
         conn.close()
 
 
+def _server_snapshot(url: str) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table of a server database, in a stable order."""
+    from sqlalchemy import MetaData, create_engine, select
+
+    engine = create_engine(url, poolclass=_null_pool())
+    try:
+        meta = MetaData()
+        with engine.connect() as conn:
+            meta.reflect(conn)
+            return {name: sorted((tuple(r) for r in conn.execute(select(table))), key=repr)
+                    for name, table in sorted(meta.tables.items())}
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture
 def unchanged() -> Callable[[Path], Any]:
     """`with unchanged(db): ...` asserts the block leaves every row as it was."""
     from contextlib import contextmanager
 
     @contextmanager
-    def guard(db: Path):  # type: ignore[no-untyped-def]
+    def guard(db: Path | PgDatabase):  # type: ignore[no-untyped-def]
         before = snapshot(db)
         yield
         assert snapshot(db) == before

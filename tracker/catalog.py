@@ -181,8 +181,9 @@ def add_chapter(session: Session, book_text: str, number: str, title: str, *,
         raise UserError(f"chapter number {number!r} is not like 5, 5.2, 5.2.3 or A")
     if not title.strip():
         raise UserError("a chapter needs a title")
-    if pages is not None and pages < 0:
-        raise UserError(f"--pages must be 0 or more, got {pages}")
+    from tracker.journal import check_pages
+
+    check_pages(pages)
     chapters = list(session.scalars(select(Chapter).where(Chapter.book_id == book.id).order_by(Chapter.position)))
     existing = next((c for c in chapters if c.number == number), None)
     if existing is not None:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -115,6 +115,9 @@ def _drop_tables(engine: Engine) -> None:
 
     try:
         with engine.begin() as conn:
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_WRITE_LOCK})
+            if conn.execute(text("SELECT 1 FROM events LIMIT 1")).first() is not None:
+                return  # another machine has started using it meanwhile: keep it
             Base.metadata.drop_all(conn)
             conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
     except SQLAlchemyError:
@@ -198,7 +201,7 @@ def alembic_config(engine: Engine):  # type: ignore[no-untyped-def]
     return cfg
 
 
-def upgrade(engine: Engine) -> bool:
+def upgrade(engine: Engine, then: Callable[[Connection], None] | None = None) -> bool:
     """Apply every migration; False if another process brought it to the head meanwhile."""
     from alembic import command
 
@@ -219,6 +222,8 @@ def upgrade(engine: Engine) -> bool:
                 cfg = alembic_config(engine)
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, "head")
+                if then is not None:
+                    then(conn)  # in the same transaction
                 if raw is not None and conn.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
                     raise EnvError("the schema upgrade broke a foreign key; the database was left as it was")
         finally:
@@ -287,13 +292,13 @@ def _prepare(lib: Library, *, seed: bool | None) -> None:
     if revision is None:
         if has_tables:
             raise EnvError(f"{lib_name(lib)} is not a tracker database; it was left untouched")
-        if not upgrade(lib.engine):
-            return  # another command created it at the same moment
-        lib.created = True
         if seed is None:
             seed = os.environ.get("TRACKER_NO_SEED", "") in ("", "0")
+        # Schema and bundled library in one transaction: no one ever sees one without the other.
+        if not upgrade(lib.engine, then=_load_seed_on if seed else None):
+            return  # another command created it at the same moment
+        lib.created = True
         if seed:
-            load_seed(lib)
             lib.seeded = True
         return
     if revision not in SCHEMA_REVISIONS:
@@ -308,6 +313,14 @@ def _prepare(lib: Library, *, seed: bool | None) -> None:
         shutil.copy2(lib.path, backup)
     upgrade(lib.engine)
     lib.upgraded_from = revision
+
+
+def _load_seed_on(conn: Connection) -> None:
+    from tracker.formats import library_file
+
+    with Session(bind=conn, expire_on_commit=False) as session:
+        library_file.load_seed(session)
+        session.flush()
 
 
 def load_seed(lib: Library) -> None:

@@ -42,9 +42,20 @@ def parse_rating(text: str) -> str:
     return word
 
 
+MAX_MINUTES = 10_000  # one session or revisit: about a week without sleep
+MAX_PAGES = 100_000
+
+
 def check_minutes(minutes: int | None) -> None:
     if minutes is not None and minutes < 0:
         raise UserError(f"--minutes must be 0 or more, got {minutes}")
+    if minutes is not None and minutes > MAX_MINUTES:
+        raise UserError(f"--minutes must be at most {MAX_MINUTES} for one session, got {minutes}")
+
+
+def check_pages(pages: int | None) -> None:
+    if pages is not None and not 0 <= pages <= MAX_PAGES:
+        raise UserError(f"--pages must be from 0 to {MAX_PAGES}, got {pages}")
 
 
 # --- statuses -----------------------------------------------------------------------
@@ -239,8 +250,7 @@ def read(
 ) -> Recorded:
     if percent is not None and not 0 <= percent <= 100:
         raise UserError(f"--percent must be from 0 to 100, got {percent}")
-    if pages is not None and pages < 0:
-        raise UserError(f"--pages must be 0 or more, got {pages}")
+    check_pages(pages)
     if percent is not None and pages is not None:
         raise UserError("give --percent or --pages, not both")
     check_minutes(minutes)
@@ -314,8 +324,8 @@ def snooze(session: Session, book_text: str, chapter_text: str, *, days: int | N
            until: str | None = None, on: str | None = None) -> Recorded:
     if (days is None) == (until is None):
         raise UserError("give one of --days N or --until WHEN")
-    if days is not None and days < 1:
-        raise UserError(f"--days must be 1 or more, got {days}")
+    if days is not None and not 1 <= days <= 3650:
+        raise UserError(f"--days must be from 1 to 3650, got {days}")
     c = clock(session)
     at = when_on(c, on)
     book, chapter = _target(session, book_text, chapter_text)

@@ -16,6 +16,10 @@ from tracker import __version__
 from tracker.cli.app import App
 
 
+# Click 8.2+ raises this for a group given no subcommand; older versions print the help.
+NO_ARGS_IS_HELP: type[click.UsageError] = getattr(click.exceptions, "NoArgsIsHelpError", type("_Never", (click.UsageError,), {}))
+
+
 class TrackerGroup(click.Group):
     """A group whose `main` turns every failure into one `Error:` line and an exit code."""
 
@@ -31,6 +35,9 @@ class TrackerGroup(click.Group):
         except click.exceptions.Abort:
             click.echo("Aborted.", err=True)
             code = 1
+        except NO_ARGS_IS_HELP as exc:
+            click.echo(exc.ctx.get_help() if exc.ctx else "")  # `tracker book` alone: its help
+            code = 0
         except click.ClickException as exc:
             _error(exc.format_message(), exc.exit_code)
             code = exc.exit_code

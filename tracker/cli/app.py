@@ -14,6 +14,12 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+# Whole numbers as the database stores them (64 bits): anything larger is a usage error,
+# not an overflow deep inside a query. Ranges that mean something are checked by the
+# library layer with their own message.
+INT = click.IntRange(-(2**63), 2**63 - 1)
+COUNT = click.IntRange(1, 2**63 - 1)
+
 
 class App:
     def __init__(self) -> None:

@@ -9,7 +9,9 @@ from typing import IO, Any
 
 import click
 
-from tracker.cli.app import App, book_option, echo_json, json_option, pass_app
+from tracker.cli.app import (
+    INT, App, book_option, echo_json, json_option, pass_app,
+)
 
 FORMATS = ("csv", "json", "jsonl", "md", "ics")
 PROGRESS_FROM = 20_000  # events; shorter exports finish before a bar is worth drawing
@@ -146,7 +148,7 @@ def restore(app: App, file: str, replace: bool) -> None:
 
 
 @click.command()
-@click.option("--year", type=int, metavar="Y", help="Only this year (default: all time).")
+@click.option("--year", type=INT, metavar="Y", help="Only this year (default: all time).")
 @json_option
 @pass_app
 def stats(app: App, year: int | None, as_json: bool) -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import click
 
-from tracker.cli.app import App, book_argument, chapter_argument, echo_json, json_option, pass_app
+from tracker.cli.app import (
+    INT, App, book_argument, chapter_argument, echo_json, json_option, pass_app,
+)
 
 
 @click.command()
@@ -107,7 +109,7 @@ def book_group() -> None:
 @click.argument("title")
 @click.option("--author", "authors", multiple=True, help="An author (repeat for several).")
 @click.option("--slug", help="Short name used on the command line (default: from the title).")
-@click.option("--year", type=int)
+@click.option("--year", type=INT)
 @click.option("--url")
 @pass_app
 def book_add(app: App, title: str, authors: tuple[str, ...], slug: str | None, year: int | None,
@@ -184,7 +186,7 @@ def chapter_group() -> None:
 @click.argument("number")
 @click.argument("title")
 @click.option("--topic", "topics", multiple=True, help="A topic slug (repeat for several).")
-@click.option("--pages", type=int, help="The chapter's length in pages.")
+@click.option("--pages", type=INT, help="The chapter's length in pages.")
 @pass_app
 def chapter_add(app: App, book: str, number: str, title: str, topics: tuple[str, ...], pages: int | None) -> None:
     """Add a chapter; a section (5.2) goes after its parent's last section.

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import click
 
-from tracker.cli.app import App, echo_json, json_option, pass_app
+from tracker.cli.app import (
+    COUNT, App, echo_json, json_option, pass_app,
+)
 
 
 @click.command()
 @click.option("--date", "date_text", metavar="WHEN", help="The plan for another day (e.g. tomorrow, friday).")
-@click.option("--limit", type=click.IntRange(min=1), metavar="N",
+@click.option("--limit", type=COUNT, metavar="N",
               help="Show at most N revisits (default: config max_revisits_per_day).")
 @click.option("--short", is_flag=True, help="One line, for a shell prompt.")
 @json_option

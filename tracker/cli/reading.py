@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 
 from tracker.cli.app import (
-    App, book_argument, book_option, chapter_argument, echo_json, json_option, on_option, pass_app,
+    COUNT, INT, App, book_argument, book_option, chapter_argument, echo_json, json_option, on_option,
+    pass_app,
 )
 
 RATING_HELP = "again, hard, good, easy (or 1–4)"
@@ -15,9 +16,9 @@ RATING_HELP = "again, hard, good, easy (or 1–4)"
 @book_argument
 @chapter_argument
 @click.option("--done", is_flag=True, help="You finished the chapter's first pass.")
-@click.option("--percent", type=int, metavar="P", help="How far you got, 0–100 (100 finishes it).")
-@click.option("--pages", type=int, metavar="N", help="Pages read in this session.")
-@click.option("--minutes", type=int, metavar="M", help="Minutes spent.")
+@click.option("--percent", type=INT, metavar="P", help="How far you got, 0–100 (100 finishes it).")
+@click.option("--pages", type=INT, metavar="N", help="Pages read in this session.")
+@click.option("--minutes", type=INT, metavar="M", help="Minutes spent.")
 @click.option("--note", metavar="TEXT", help="A note kept with the session.")
 @on_option
 @pass_app
@@ -106,7 +107,7 @@ def unfav(app: App, book: str, chapter: str, on: str | None) -> None:
 @book_argument
 @chapter_argument
 @click.argument("rating")
-@click.option("--minutes", type=int, metavar="M", help="Minutes spent.")
+@click.option("--minutes", type=INT, metavar="M", help="Minutes spent.")
 @click.option("--note", metavar="TEXT", help="A note kept with the revisit.")
 @on_option
 @pass_app
@@ -130,7 +131,7 @@ def revisit(app: App, book: str, chapter: str, rating: str, minutes: int | None,
 
 
 @click.command()
-@click.argument("event_id", metavar="[ID]", required=False, type=click.IntRange(1, 2**63 - 1))
+@click.argument("event_id", metavar="[ID]", required=False, type=COUNT)
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation when an ID is given.")
 @pass_app
 def undo(app: App, event_id: int | None, yes: bool) -> None:
@@ -156,7 +157,7 @@ def undo(app: App, event_id: int | None, yes: bool) -> None:
 @click.command()
 @book_argument
 @chapter_argument
-@click.option("--days", type=int, metavar="N", help="N days after the later of its due date and today.")
+@click.option("--days", type=INT, metavar="N", help="N days after the later of its due date and today.")
 @click.option("--until", metavar="WHEN", help="To this date.")
 @on_option
 @pass_app
@@ -197,7 +198,7 @@ def break_(app: App, first: str, last: str) -> None:
 @click.option("--since", metavar="WHEN", help="From this time (a date: its start).")
 @click.option("--until", metavar="WHEN", help="Up to this time (a date: its end).")
 @book_option
-@click.option("--limit", type=click.IntRange(min=1), metavar="N", help="Only the newest N events.")
+@click.option("--limit", type=COUNT, metavar="N", help="Only the newest N events.")
 @json_option
 @pass_app
 def log(app: App, since: str | None, until: str | None, book: str | None, limit: int | None, as_json: bool) -> None:

@@ -6,7 +6,9 @@ from typing import Any
 
 import click
 
-from tracker.cli.app import App, echo_json, json_option, on_option, pass_app
+from tracker.cli.app import (
+    COUNT, INT, App, echo_json, json_option, on_option, pass_app,
+)
 
 STATUSES = ("suggested", "queued", "reading", "done", "dismissed")
 
@@ -69,7 +71,7 @@ def _render_resources(items: list[dict[str, Any]]) -> str:
 
 @click.command("next")
 @click.option("--topic", metavar="T", shell_complete=_complete_topics, help="Only resources on this topic.")
-@click.option("--limit", type=click.IntRange(min=1), default=5, show_default=True, metavar="N",
+@click.option("--limit", type=COUNT, default=5, show_default=True, metavar="N",
               help="How many to show.")
 @json_option
 @pass_app
@@ -127,7 +129,7 @@ def resource_list(app: App, status: str | None, as_json: bool) -> None:
               help="book, paper, post, docs, code, reference, course, video or review.")
 @click.option("--url", metavar="U", help="Where to read it (http or https).")
 @click.option("--author", "authors", multiple=True, metavar="A", help="An author (repeat for more).")
-@click.option("--year", type=int, metavar="Y", help="Year of publication.")
+@click.option("--year", type=INT, metavar="Y", help="Year of publication.")
 @click.option("--topic", "topics", multiple=True, metavar="T", shell_complete=_complete_topics,
               help="A topic slug (repeat for more).")
 @click.option("--slug", metavar="S", help="Its short name (default: from the title).")
