@@ -247,3 +247,17 @@ def test_ambiguous_chapter_lists_candidates(run):
 
 def test_on_in_the_future_says_now(run):
     assert "future" in run.error("revisit", IE, "5.1", "good", "--on", "tomorrow")
+
+
+def test_continue_goes_into_sections_only_where_they_are_started(run):
+    run.ok("read", IE, "0", "--done")
+    run.ok("read", IE, "1", "--done")
+    run.ok("read", IE, "2", "--done")
+    run.ok("read", IE, "3", "--done")
+    run.ok("read", IE, "4", "--done")
+    run.ok("read", IE, "5.1", "--done")
+    run.ok("read", IE, "5.2", "--percent", "30")
+    (item,) = run.json("today")["continue"]
+    assert item["chapter"] == "5.2"  # 5.2's own sections are not started
+    run.ok("read", IE, "5.2.1", "--done")
+    assert run.json("today")["continue"][0]["chapter"] == "5.2.2"

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tracker import schedule, settings
-from tracker.model import Book, Card, Chapter, is_top_level
+from tracker.model import Book, Card, Chapter, is_top_level, parent_of
 from tracker.when import Clock
 
 
@@ -88,14 +88,15 @@ def continue_reading(session: Session) -> list[dict[str, Any]]:
         if nxt is None:
             continue
         number, title, status = nxt
-        if status == "reading":
-            sections = [(n, t, s) for n, t, s in chapters if n.startswith(number + ".")]
-            if any(s != "unread" for _, _, s in sections):
-                # the deepest first section not read, in reading order
-                first = next(((n, t) for n, t, s in sections if s != "read"
-                              and not any(m.startswith(n + ".") for m, _, _ in sections)), None)
-                if first is not None:
-                    number, title = first
+        # Into its sections while some of them are started: the first one not read.
+        while status == "reading":
+            sections = [(n, t, st) for n, t, st in chapters if parent_of(n) == number]
+            if not any(st != "unread" for _, _, st in sections):
+                break
+            deeper = next(((n, t, st) for n, t, st in sections if st != "read"), None)
+            if deeper is None:
+                break
+            number, title, status = deeper
         out.append({"book": slug, "chapter": number, "title": title, "read": read, "total": len(top),
                     "book_title": book_title})
     return out
