@@ -21,7 +21,7 @@ from tracker.errors import EnvError
 
 # Every revision in migrations/versions, oldest first; the last is the head.
 # tests/test_migrations.py checks that this agrees with Alembic's own history.
-SCHEMA_REVISIONS = ("0001_initial", "0002_events_kind_index")
+SCHEMA_REVISIONS = ("0001_initial", "0002_events_kind_index", "0003_event_ids_never_reused")
 SCHEMA_HEAD = SCHEMA_REVISIONS[-1]
 
 SQLITE_MAGIC = b"SQLite format 3\x00"

@@ -239,6 +239,8 @@ class Event(Base):
         Index("ix_events_chapter_at", "chapter_id", "at"),
         # Schedule replays and stats ask for one kind of event in time order.
         Index("ix_events_kind_at", "kind", "at"),
+        # An id is never given twice, even after an undo: exports and scripts key on it.
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
