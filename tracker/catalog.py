@@ -80,7 +80,7 @@ def show(session: Session, book_text: str) -> dict[str, Any]:
     numbers = {c.number for c in chapters}
     notes = session.execute(
         select(Event.chapter_id, Event.at, Event.note).where(
-            Event.book_id == book.id, Event.kind == "note"
+            Event.book_id == book.id, Event.note.is_not(None)
         ).order_by(Event.at, Event.id)
     ).all()
     out_chapters = []

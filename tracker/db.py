@@ -263,6 +263,12 @@ def open_library(option: str | None, *, seed: bool | None = None) -> Library:
                 raise EnvError(f"cannot create database {path}: {exc.strerror}") from None
         engine, write_engine = _sqlite_engine(url)
     else:
+        scheme = url.split("://", 1)[0].split("+", 1)[0].lower()
+        if scheme not in ("postgresql", "postgres"):
+            raise EnvError(
+                f"{redact(url)}: tracker keeps its library in SQLite (a file path) or PostgreSQL "
+                "(postgresql+psycopg://user:password@host/db); other databases are not supported"
+            )
         try:
             engine = create_engine(url, pool_pre_ping=False, **_server_options(url))
         except ImportError as exc:

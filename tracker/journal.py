@@ -352,7 +352,8 @@ def take_break(session: Session, first: str, last: str) -> tuple[int, dt.date, d
     c = clock(session)
     start, end = c.date(first), c.date(last)
     if start > end:
-        raise UserError(f"--from {first} ({start}) is after --to {last} ({end})")
+        shown = (lambda text, day: text if text == day.isoformat() else f"{text} ({day})")
+        raise UserError(f"--from {shown(first, start)} is after --to {shown(last, end)}")
     moved = session.scalar(
         select(func.count()).select_from(Card).where(Card.active.is_(True), Card.due.between(start, end))
     ) or 0

@@ -117,13 +117,18 @@ def set_value(session: Session, key: str, value: str) -> str:
 SCHEDULE_KEYS = ("timezone", "day_start_hour", "desired_retention", "maximum_interval_days")
 
 
-def change(session: Session, key: str, value: str) -> str:
-    """Store a setting; one that shapes the schedule re-folds the log with it."""
+def change(session: Session, key: str, value: str) -> tuple[str, int]:
+    """Store a setting; one that shapes the schedule re-folds the log with it.
+    Returns the stored value and how many revisit due dates moved."""
     before = all_values(session).get(key)
     clean = set_value(session, key, value)
+    moved = 0
     if key in SCHEDULE_KEYS and clean != before:
         from tracker import journal, schedule
 
         session.flush()
+        old = {cid: card.due for cid, card in schedule.stored_cards(session).items() if card.active}
         schedule.rebuild(session, journal.rules(session))
-    return clean
+        new = schedule.stored_cards(session)
+        moved = sum(1 for cid, due in old.items() if cid in new and new[cid].due != due)
+    return clean, moved

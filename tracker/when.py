@@ -146,6 +146,14 @@ class Clock:
         value = self._read(text, "next")
         return value if isinstance(value, datetime) else self.day_end(value)
 
+    def span(self, since: str | None, until: str | None) -> tuple[datetime | None, datetime | None]:
+        """`--since` and `--until` together; the start may not lie after the end."""
+        start = self.since(since) if since else None
+        end = self.until(until) if until else None
+        if start is not None and end is not None and start > end:
+            raise UserError(f"--since {since} is after --until {until}; nothing lies between them")
+        return start, end
+
     # --- the grammar: one place ---------------------------------------------------
 
     def _read(self, text: str, weekday: Direction) -> date | datetime:

@@ -89,7 +89,7 @@ def db_check(app: App) -> None:
     click.echo("ok")
 
 
-@click.command()
+@click.command(context_settings={"ignore_unknown_options": True})  # `config KEY -1` is a value
 @click.argument("key", required=False)
 @click.argument("value", required=False)
 @pass_app
@@ -99,6 +99,10 @@ def config(app: App, key: str | None, value: str | None) -> None:
     \b
     Settings: timezone, day_start_hour (4), max_revisits_per_day (5),
     desired_retention (0.9), maximum_interval_days (365).
+    Changing timezone, day_start_hour, desired_retention or
+    maximum_interval_days reschedules every favourite from the log.
+
+    \b
     Example:
       tracker config
       tracker config timezone Europe/Paris
@@ -116,8 +120,13 @@ def config(app: App, key: str | None, value: str | None) -> None:
             click.echo(settings.all_values(session)[key])
         return
     with app.lib.write() as session:
-        stored = settings.change(session, key, value)
+        stored, moved = settings.change(session, key, value)
     click.echo(f"{key} = {stored if stored != '' else '(system)'}")
+    if moved:
+        from tracker.cli.render import plural
+
+        click.echo(f"Rescheduled from the log with the new setting: {plural(moved, 'revisit')} moved "
+                   "(tracker agenda).")
 
 
 COMMANDS = [db_group, config]

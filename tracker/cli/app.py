@@ -14,11 +14,55 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-# Whole numbers as the database stores them (64 bits): anything larger is a usage error,
-# not an overflow deep inside a query. Ranges that mean something are checked by the
-# library layer with their own message.
-INT = click.IntRange(-(2**63), 2**63 - 1)
-COUNT = click.IntRange(1, 2**63 - 1)
+class WholeNumber(click.ParamType):
+    """A whole number that fits the database (64 bits), optionally with a least value.
+
+    Anything else is a usage error with a plain message, not an overflow deep inside a
+    query; ranges that mean something (percent, minutes) are checked by the library.
+    """
+
+    name = "integer"
+
+    def __init__(self, least: int | None = None) -> None:
+        self.least = least
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            number = value
+        else:
+            try:
+                number = int(str(value).strip())
+            except ValueError:
+                self.fail(f"{value!r} is not a whole number", param, ctx)
+        if not -(2**63) <= number < 2**63:
+            self.fail(f"{value} is too large", param, ctx)
+        if self.least is not None and number < self.least:
+            self.fail(f"must be {self.least} or more, got {number}", param, ctx)
+        return number
+
+
+INT = WholeNumber()
+COUNT = WholeNumber(least=1)
+
+
+def confirm(question: str, yes: bool) -> None:
+    """Ask before a destructive change; without a terminal to ask on, require --yes."""
+    import sys
+
+    if yes:
+        return
+    try:
+        answer = click.confirm(question, default=False, err=True)
+    except click.Abort:
+        if sys.stdin.isatty():
+            raise
+        # No answer could be read (stdin closed or empty): say how to confirm instead.
+        click.echo("", err=True)
+        from tracker.errors import UserError
+
+        raise UserError(f"{question.rstrip('?')}: nothing was changed; confirm with --yes") from None
+    if not answer:
+        raise click.Abort()
 
 
 class App:

@@ -79,8 +79,7 @@ def export(app: App, fmt: str, since: str | None, until: str | None, book: str |
     with app.lib.read() as session:
         c = journal.clock(session)
         book_id = find_book(session, book).id if book else None
-        start = c.since(since) if since else None
-        end = c.until(until) if until else None
+        start, end = c.span(since, until)
         total = exporter.count_events(session, since=start, until=end, book_id=book_id) \
             if to_file and fmt != "ics" and sys.stderr.isatty() else 0
         with _output(output, force) as binary, exporter.text_stream(binary) as out, \
@@ -143,8 +142,12 @@ def restore(app: App, file: str, replace: bool) -> None:
     data = read_backup(file)
     with app.lib.write() as session:
         counts = restore_backup(session, data, replace=replace)
-    click.echo(f"Restored {counts['books']} book(s), {counts['resources']} resource(s) and "
-               f"{counts['events']} event(s) from {file}.")
+    from tracker.cli.render import plural
+
+    if app.lib.created:
+        app.created_message = f"Created a new library at {app.lib.url.removeprefix('sqlite:///')} from the backup."
+    click.echo(f"Restored {plural(counts['books'], 'book')}, {plural(counts['resources'], 'resource')} and "
+               f"{plural(counts['events'], 'event')} from {file}.")
 
 
 @click.command()

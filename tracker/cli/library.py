@@ -5,8 +5,9 @@ from __future__ import annotations
 import click
 
 from tracker.cli.app import (
-    INT, App, book_argument, chapter_argument, echo_json, json_option, pass_app,
+    INT, App, book_argument, chapter_argument, confirm, echo_json, json_option, pass_app,
 )
+from tracker.cli.render import plural
 
 
 @click.command()
@@ -49,8 +50,8 @@ def import_(app: App, files: tuple[str, ...], dry_run: bool) -> None:
     from tracker.library_import import import_files
 
     counts = import_files(app.lib, list(files), dry_run=dry_run)
-    summary = ", ".join(f"{n} {k}" for k, n in counts.items()) or "nothing"
-    click.echo(("Would load " if dry_run else "Loaded ") + summary + f" from {len(files)} file(s).")
+    summary = ", ".join(plural(n, k.rstrip("s")) for k, n in counts.items()) or "nothing"
+    click.echo(("Would load " if dry_run else "Loaded ") + summary + f" from {plural(len(files), 'file')}.")
 
 
 @click.command("books")
@@ -162,10 +163,9 @@ def book_remove(app: App, book: str, yes: bool) -> None:
     with app.lib.write() as session:
         found = find_book(session, book)
         counts = remove_book_counts(session, found)
-        summary = (f"{found.slug}: {counts['chapters']} chapters, {counts['cards']} revisit cards, "
-                   f"{counts['events']} log events")
-        if not yes and not click.confirm(f"Remove {summary}?", default=False, err=True):
-            raise click.Abort()
+        summary = (f"{found.slug}: {plural(counts['chapters'], 'chapter')}, "
+                   f"{plural(counts['cards'], 'revisit card')}, {plural(counts['events'], 'log event')}")
+        confirm(f"Remove {summary}?", yes)
         remove_book(session, found)
     click.echo(f"Removed {summary}.")
 
@@ -217,15 +217,13 @@ def chapter_remove(app: App, book: str, chapter: str, yes: bool) -> None:
     """
     from tracker.catalog import remove_chapter
 
-    def confirm(summary: dict[str, object]) -> bool:
-        if yes:
-            return True
-        return click.confirm(
-            f"Remove {summary['book']} {summary['chapter']} {summary['title']} with {summary['sections']} "
-            f"sections and {summary['events']} log events?", default=False, err=True)
+    def ask(summary: dict[str, object]) -> bool:
+        confirm(f"Remove {summary['book']} {summary['chapter']} {summary['title']} with "
+                f"{plural(summary['sections'], 'section')} and {plural(summary['events'], 'log event')}?", yes)
+        return True
 
     with app.lib.write() as session:
-        result = remove_chapter(session, book, chapter, confirm=confirm)
+        result = remove_chapter(session, book, chapter, confirm=ask)
         if not result["removed"]:
             raise click.Abort()
     click.echo(f"Removed {result['book']} {result['chapter']} {result['title']} "

@@ -6,7 +6,7 @@ import click
 
 from tracker.cli.app import (
     COUNT, INT, App, book_argument, book_option, chapter_argument, echo_json, json_option, on_option,
-    pass_app,
+    confirm, pass_app,
 )
 
 RATING_HELP = "again, hard, good, easy (or 1–4)"
@@ -42,7 +42,7 @@ def read(app: App, book: str, chapter: str, done: bool, percent: int | None, pag
         click.echo(f"Worth coming back to? tracker fav {rec.book} {rec.chapter}")
 
 
-@click.command()
+@click.command(context_settings={"ignore_unknown_options": True})  # a note may start with "-"
 @book_argument
 @click.argument("text")
 @click.option("--chapter", metavar="CHAPTER", help="The chapter the note is about.")
@@ -81,7 +81,7 @@ def fav(app: App, book: str, chapter: str, rating: str, on: str | None) -> None:
 
     with app.lib.write() as session:
         rec = journal.fav(session, book, chapter, rating=rating, on=on)
-    click.echo(f"★ {rec.book} {rec.chapter} {rec.title} is a favourite; first revisit {rec.due}.")
+    click.echo(f"★ {rec.book} {rec.chapter} {rec.title} is a favourite; next revisit {rec.due}.")
 
 
 @click.command()
@@ -148,8 +148,8 @@ def undo(app: App, event_id: int | None, yes: bool) -> None:
     with app.lib.write() as session:
         if event_id is not None and not yes:
             rows = list(journal.log_rows(session, journal.clock(session), ids=[event_id]))
-            if rows and not click.confirm(f"Remove {render.log(rows).strip()}?", default=False, err=True):
-                raise click.Abort()
+            if rows:
+                confirm(f"Remove {render.log(rows).strip()}?", yes)
         removed = journal.undo(session, event_id)
     click.echo("Removed " + render.log([removed]).strip())
 
@@ -191,7 +191,10 @@ def break_(app: App, first: str, last: str) -> None:
 
     with app.lib.write() as session:
         _id, start, end, moved = journal.take_break(session, first, last)
-    click.echo(f"Break from {start} to {end}; {moved} revisit(s) moved to {end.fromordinal(end.toordinal() + 1)}.")
+    from tracker.cli.render import plural
+
+    click.echo(f"Break from {start} to {end}; {plural(moved, 'revisit')} moved to "
+               f"{end.fromordinal(end.toordinal() + 1)}.")
 
 
 @click.command()
@@ -216,8 +219,8 @@ def log(app: App, since: str | None, until: str | None, book: str | None, limit:
     with app.lib.read() as session:
         c = journal.clock(session)
         book_id = find_book(session, book).id if book else None
-        rows = list(journal.log_rows(session, c, since=c.since(since) if since else None,
-                                     until=c.until(until) if until else None, book_id=book_id, limit=limit))
+        start, end = c.span(since, until)
+        rows = list(journal.log_rows(session, c, since=start, until=end, book_id=book_id, limit=limit))
     echo_json(rows) if as_json else click.echo(render.log(rows))
 
 

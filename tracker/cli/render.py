@@ -17,6 +17,11 @@ STATUS_MARK = {"read": "✓", "reading": "…", "unread": " "}
 BOOK_COLOUR = {"read": "green", "reading": "cyan", "stopped": "yellow", "to-read": None}
 
 
+def plural(count: object, word: str, many: str | None = None) -> str:
+    """'1 chapter', '3 chapters' (`many` for irregular plurals)."""
+    return f"{count} {word if count == 1 else (many or word + 's')}"
+
+
 def colour_enabled() -> bool:
     return "NO_COLOR" not in os.environ
 
@@ -93,6 +98,8 @@ def show(book: dict[str, Any]) -> str:
     head = style(book["title"], bold=True) + (f" — {authors}" if authors else "")
     lines = [head, f"{book['slug']} · {book['status']} · {book['read']}/{book['total']} chapters read "
                    f"{bar(book['read'], book['total'], 16)}"]
+    if book.get("url"):
+        lines.append(book["url"])
     if book.get("note"):
         lines.append(style(book["note"], dim=True))
     lines.append("")
@@ -121,7 +128,7 @@ def show(book: dict[str, Any]) -> str:
 
 
 def topics(items: list[dict[str, Any]]) -> str:
-    rows = [[t["slug"], t["name"], f"{t['chapters']} chapters", f"{t['resources']} resources",
+    rows = [[t["slug"], t["name"], plural(t["chapters"], "chapter"), plural(t["resources"], "resource"),
              "followed" if t.get("interest") else ""] for t in items]
     return table(rows) if rows else "No topics yet."
 
@@ -139,13 +146,13 @@ def today(plan: dict[str, Any]) -> str:
     revisits = plan["revisit"]
     if revisits:
         lines.append(style(f"Revisit today ({plan['date']})", bold=True))
+        rows = []
         for r in revisits:
-            overdue = f"{r['overdue_days']} days overdue" if r["overdue_days"] > 1 else (
-                "1 day overdue" if r["overdue_days"] == 1 else "due today")
-            lines.append(
-                f"  {r['book']} {r['chapter']}  {r['title']}  "
-                + style(f"({overdue}, recall {round(r['recall'] * 100)}%, good → {days_phrase(r['good_days'])})", dim=True)
-            )
+            overdue = f"{plural(r['overdue_days'], 'day')} overdue" if r["overdue_days"] else "due today"
+            rows.append([f"  {r['book']} {r['chapter']}", clip(r["title"], 40),
+                         style(f"{overdue}, recall {round(r['recall'] * 100)}%, "
+                               f"good → {days_phrase(r['good_days'])}", dim=True)])
+        lines.append(table(rows))
         if plan["more_due"]:
             lines.append(f"  … and {plan['more_due']} more due (tracker agenda)")
         first = revisits[0]
@@ -157,14 +164,14 @@ def today(plan: dict[str, Any]) -> str:
     if plan["continue"]:
         lines.append("")
         lines.append(style("Continue reading", bold=True))
-        for c in plan["continue"]:
-            lines.append(f"  {c['book']} {c['chapter']}  {c['title']}  "
-                         + style(f"({c['read']}/{c['total']} chapters read)", dim=True))
+        lines.append(table([[f"  {c['book']} {c['chapter']}", clip(c["title"], 40),
+                              style(f"{c['read']}/{c['total']} chapters read", dim=True)]
+                             for c in plan["continue"]]))
     if plan["suggestions"]:
         lines.append("")
         lines.append(style("Read next", bold=True))
-        for s in plan["suggestions"]:
-            lines.append(f"  {s['title']} ({s['kind']})  " + style(s["why"], dim=True))
+        lines.append(table([[f"  {clip(s['title'], 50)}", s["kind"], style(s["why"], dim=True)]
+                             for s in plan["suggestions"]]))
     return "\n".join(lines)
 
 
@@ -180,15 +187,21 @@ def today_short(plan: dict[str, Any]) -> str:
 
 
 def agenda(days: list[dict[str, Any]]) -> str:
+    """Days with revisits, each with a bar of its load; empty days are counted, not listed."""
+    busy = [d for d in days if d["revisits"]]
+    if not busy:
+        return f"Nothing falls due in these {plural(len(days), 'day')} ({days[0]['date']} to {days[-1]['date']})."
     lines = []
-    peak = max((len(d["revisits"]) for d in days), default=0)
-    for d in days:
+    for d in busy:
         count = len(d["revisits"])
-        load = ("▇" * count if count <= 20 else "▇" * 20 + "+") if count else "·"
-        lines.append(f"{d['date']}  {pad(load, 21) if peak else load}  {count or ''}".rstrip())
-        for r in d["revisits"]:
-            late = f" ({r['overdue_days']}d overdue)" if r.get("overdue_days") else ""
-            lines.append(f"    {r['book']} {r['chapter']}  {r['title']}{late}")
+        load = "▇" * count if count <= 20 else "▇" * 20 + "+"
+        lines.append(style(f"{d['date']}  {pad(load, 21)}  {plural(count, 'revisit')}", bold=True))
+        lines.append(table([[f"    {r['book']} {r['chapter']}", r["title"],
+                             style(f"{plural(r['overdue_days'], 'day')} overdue", dim=True)
+                             if r.get("overdue_days") else ""] for r in d["revisits"]]))
+    free = len(days) - len(busy)
+    if free:
+        lines.append(style(f"({plural(free, 'day')} with nothing due)", dim=True))
     return "\n".join(lines)
 
 

@@ -221,8 +221,10 @@ def interest_list(app: App, as_json: bool) -> None:
     elif not items:
         click.echo("You follow no topic yet. Follow one: tracker interest add TOPIC (see tracker topics).")
     else:
-        for i in items:
-            click.echo(f"{i['topic']}  {i['name']}  ({i['resources']} resources)")
+        from tracker.cli import render
+
+        click.echo(render.table([[i["topic"], i["name"], render.plural(i["resources"], "resource")]
+                                 for i in items]))
 
 
 @interest_group.command("add")
