@@ -148,7 +148,11 @@ class _Entry:
         self.table = table
         for key in table:
             if key not in known:
-                self.fail(f"unknown key {key!r} (known: {', '.join(known)})")
+                hint = ""
+                if key in TOP_KEYS:
+                    # TOML puts a key written after a [[table]] inside that table.
+                    hint = f"; a top-level {key!r} must come before the first [[...]] table"
+                self.fail(f"unknown key {key!r} (known: {', '.join(known)}){hint}")
 
     def fail(self, message: str, key: str | None = None) -> None:
         where = f"{self.label}: {key}" if key else self.label
