@@ -21,7 +21,15 @@ from tracker.errors import EnvError
 
 # Every revision in migrations/versions, oldest first; the last is the head.
 # tests/test_migrations.py checks that this agrees with Alembic's own history.
-SCHEMA_REVISIONS = ("0001_initial", "0002_events_kind_index", "0003_event_ids_never_reused")
+SCHEMA_REVISIONS = (
+    "0001_initial",
+    "0002_events_kind_index",
+    "0003_event_ids_never_reused",
+    "0004_cards_count_hard_reviews",
+)
+# Upgrading across these revisions adds facts that the cards cache from the log: the
+# log is folded into the cards again, in the upgrade's own transaction.
+CARDS_REFOLDED_AT = ("0004_cards_count_hard_reviews",)
 SCHEMA_HEAD = SCHEMA_REVISIONS[-1]
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -317,7 +325,9 @@ def _prepare(lib: Library, *, seed: bool | None) -> None:
         lib.engine.dispose()
         backup = lib.path.with_name(f"{lib.path.name}.before-{SCHEMA_HEAD}")
         shutil.copy2(lib.path, backup)
-    upgrade(lib.engine)
+    crossed = SCHEMA_REVISIONS[SCHEMA_REVISIONS.index(revision) + 1:]
+    refold = any(r in CARDS_REFOLDED_AT for r in crossed)
+    upgrade(lib.engine, then=_refold_cards_on if refold else None)
     lib.upgraded_from = revision
 
 
@@ -326,6 +336,14 @@ def _load_seed_on(conn: Connection) -> None:
 
     with Session(bind=conn, expire_on_commit=False) as session:
         library_file.load_seed(session)
+        session.flush()
+
+
+def _refold_cards_on(conn: Connection) -> None:
+    from tracker import journal, schedule
+
+    with Session(bind=conn, expire_on_commit=False) as session:
+        schedule.rebuild(session, journal.rules(session))
         session.flush()
 
 

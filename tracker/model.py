@@ -276,7 +276,8 @@ class Card(Base):
     last_review: Mapped[dt.datetime]
     due: Mapped[dt.date] = mapped_column(Date)
     reviews: Mapped[int] = mapped_column(default=0)
-    lapses: Mapped[int] = mapped_column(default=0)
+    lapses: Mapped[int] = mapped_column(default=0)  # reviews rated again
+    hards: Mapped[int] = mapped_column(default=0, server_default="0")  # reviews rated hard
 
 
 class CardState(Base):
@@ -297,6 +298,7 @@ class CardState(Base):
     due: Mapped[dt.date] = mapped_column(Date)
     reviews: Mapped[int]
     lapses: Mapped[int]
+    hards: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class Setting(Base):

@@ -48,7 +48,8 @@ class CardValue:
     last_review: dt.datetime
     due: dt.date
     reviews: int = 0
-    lapses: int = 0
+    lapses: int = 0  # reviews rated again
+    hards: int = 0  # reviews rated hard
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,7 @@ def review(
         due=rules.day(at) + dt.timedelta(days=interval),
         reviews=(card.reviews if card else 0) + 1,
         lapses=(card.lapses if card else 0) + (1 if rating == "again" else 0),
+        hards=(card.hards if card else 0) + (1 if rating == "hard" else 0),
     )
     return value, interval
 
@@ -295,7 +297,7 @@ class MemoryStore:
 
 def _value(row: Card | CardState) -> CardValue:
     return CardValue(row.active, row.stability, row.difficulty, row.last_review, row.due,
-                     row.reviews, row.lapses)
+                     row.reviews, row.lapses, row.hards)
 
 
 class DbStore:
@@ -346,6 +348,7 @@ def _assign(row: Card | CardState, value: CardValue) -> None:
     row.due = value.due
     row.reviews = value.reviews
     row.lapses = value.lapses
+    row.hards = value.hards
 
 
 def _before(at: dt.datetime, event_id: int):  # type: ignore[no-untyped-def]
@@ -449,7 +452,7 @@ def _fields(value: CardValue) -> dict[str, object]:
     return {
         "active": value.active, "stability": value.stability, "difficulty": value.difficulty,
         "last_review": value.last_review, "due": value.due, "reviews": value.reviews,
-        "lapses": value.lapses,
+        "lapses": value.lapses, "hards": value.hards,
     }
 
 

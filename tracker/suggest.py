@@ -9,7 +9,8 @@ A pure function of the library and the log: it only reads. For each resource:
     2. interests   the share of its topics that you follow (`interest add`);
     3. favourites  F/(F+4), F the average over its topics of what your favourite
                    chapters on that topic weigh: 1 each, +1 per revisit, +2 more per
-                   revisit rated `hard` or `again`;
+                   review rated `hard` or `again` (the first-pass grade included),
+                   as their revisit cards count them;
     4. reading     R/(R+4), R the average over its topics of your chapters read on it.
   `score` = 1000·queued + 100·interests + 10·favourites + reading (each part < 1).
 * Equal affinities keep the map's order: `rank`, then title. With no signal at all
@@ -29,14 +30,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from tracker.model import Book, Chapter, ChapterTopic, Event, Interest, Resource, ResourceTopic, Topic
+from tracker.model import Book, Card, Chapter, ChapterTopic, Interest, Resource, ResourceTopic, Topic
 
 HIDDEN_STATUSES = ("done", "dismissed", "reading")
 HIDDEN_BOOK_STATUSES = ("reading", "read")
-BAD_RATINGS = ("hard", "again")
 HALF = 4.0  # the weight at which a saturating affinity reaches one half
 
 
@@ -108,15 +108,15 @@ def signals(session: Session, topic_ids: list[int]) -> Signals:
     ):
         favourites.setdefault(tid, []).append(cid)
         place[cid] = (book_id, position)
+    # From the favourites' revisit cards (one row each), not from the whole log: the
+    # cards count their reviews (the first-pass grade and every revisit), hard and again.
     revisits: dict[int, tuple[int, int, int]] = {}
     if favourites:
         rows = session.execute(
-            select(Event.chapter_id, func.count(),
-                   func.sum(case((Event.rating.in_(BAD_RATINGS), 1), else_=0)),
-                   func.sum(case((Event.rating == "again", 1), else_=0)))
-            .where(Event.kind == "revisit").group_by(Event.chapter_id)
+            select(Card.chapter_id, Card.reviews, Card.hards, Card.lapses).where(Card.active.is_(True))
         )
-        revisits = {cid: (int(n), int(bad or 0), int(again or 0)) for cid, n, bad, again in rows if cid in place}
+        revisits = {cid: (max(0, reviews - 1), hards + again, again)
+                    for cid, reviews, hards, again in rows if cid in place}
     read = dict(session.execute(
         select(ChapterTopic.topic_id, func.count()).join(Chapter, Chapter.id == ChapterTopic.chapter_id)
         .where(Chapter.status == "read", ChapterTopic.topic_id.in_(topic_ids))
