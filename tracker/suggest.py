@@ -90,6 +90,7 @@ class Signals:
     revisits: dict[int, tuple[int, int, int]]  # favourite chapter id -> (revisits, hard or again, again)
     favourites: dict[int, list[int]]  # topic id -> favourite chapters on it
     place: dict[int, tuple[int, int]]  # favourite chapter id -> (book id, position): reading order
+    labels: dict[int, str]  # favourite chapter id -> how a reason names it
     read: dict[int, int]  # topic id -> chapters read on it
 
     def weight(self, chapter_id: int) -> int:
@@ -98,46 +99,53 @@ class Signals:
 
 
 def signals(session: Session, topic_ids: list[int]) -> Signals:
-    followed = set(session.scalars(select(Interest.topic_id)))
+    # Plain rows through Core (no ORM objects): thousands of them on a long-kept library.
+    conn = session.connection()
+    followed = set(conn.scalars(select(Interest.topic_id)))
     favourites: dict[int, list[int]] = {}
     place: dict[int, tuple[int, int]] = {}
-    # Driven by chapter_topics' primary key (no sort, no topic filter): cheapest on big libraries.
-    for tid, cid, book_id, position in session.execute(
-        select(ChapterTopic.topic_id, Chapter.id, Chapter.book_id, Chapter.position)
-        .join(Chapter, Chapter.id == ChapterTopic.chapter_id).where(Chapter.favourite.is_(True))
+    # Favourites are the chapters with an active card: found through the cards' index.
+    labels: dict[int, str] = {}
+    for tid, cid, book_id, position, number, title, book_title in conn.execute(
+        select(ChapterTopic.topic_id, Chapter.id, Chapter.book_id, Chapter.position, Chapter.number,
+               Chapter.title, Book.title)
+        .select_from(Card).join(Chapter, Chapter.id == Card.chapter_id)
+        .join(Book, Book.id == Chapter.book_id)
+        .join(ChapterTopic, ChapterTopic.chapter_id == Card.chapter_id).where(Card.active.is_(True))
     ):
         favourites.setdefault(tid, []).append(cid)
-        place[cid] = (book_id, position)
+        if cid not in place:
+            place[cid] = (book_id, position)
+            labels[cid] = chapter_label(number, title, book_title)
     # From the favourites' revisit cards (one row each), not from the whole log: the
     # cards count their reviews (the first-pass grade and every revisit), hard and again.
     revisits: dict[int, tuple[int, int, int]] = {}
     if favourites:
-        rows = session.execute(
+        rows = conn.execute(
             select(Card.chapter_id, Card.reviews, Card.hards, Card.lapses).where(Card.active.is_(True))
         )
         revisits = {cid: (max(0, reviews - 1), hards + again, again)
                     for cid, reviews, hards, again in rows if cid in place}
-    read = dict(session.execute(
+    read = dict(conn.execute(
         select(ChapterTopic.topic_id, func.count()).join(Chapter, Chapter.id == ChapterTopic.chapter_id)
         .where(Chapter.status == "read", ChapterTopic.topic_id.in_(topic_ids))
         .group_by(ChapterTopic.topic_id)
     ).all())
-    return Signals(followed, revisits, favourites, place, read)
+    return Signals(followed, revisits, favourites, place, labels, read)
 
 
 def rank(session: Session, *, topic_id: int | None = None) -> tuple[list[Item], Signals]:
     """Every resource that may be suggested, best first (without its `why` yet)."""
+    # A resource whose book (same slug) is being read or is read is left out too.
     query = select(Resource.id, Resource.slug, Resource.title, Resource.kind, Resource.url, Resource.rank,
-                   Resource.status, Resource.recommended_by_id).where(
-        Resource.kind != "review", Resource.status.not_in(HIDDEN_STATUSES))
+                   Resource.status, Resource.recommended_by_id).outerjoin(Book, Book.slug == Resource.slug).where(
+        Resource.kind != "review", Resource.status.not_in(HIDDEN_STATUSES),
+        or_(Book.id.is_(None), Book.status.not_in(HIDDEN_BOOK_STATUSES)))
     if topic_id is not None:
         query = query.where(Resource.id.in_(select(ResourceTopic.resource_id).where(ResourceTopic.topic_id == topic_id)))
     items = {row[0]: Item(*row) for row in session.execute(query)}
     if not items:
-        return [], Signals(set(), {}, {}, {}, {})
-    busy = set(session.scalars(select(Book.slug).where(
-        Book.slug.in_([i.slug for i in items.values()]), Book.status.in_(HIDDEN_BOOK_STATUSES))))
-    items = {k: i for k, i in items.items() if i.slug not in busy}
+        return [], Signals(set(), {}, {}, {}, {}, {})
     for rid, tid, slug, name in session.execute(
         select(ResourceTopic.resource_id, Topic.id, Topic.slug, Topic.name)
         .join(Topic, Topic.id == ResourceTopic.topic_id)
@@ -171,11 +179,7 @@ def _favourite_reason(session: Session, item: Item, sig: Signals) -> str | None:
         return None
     # The heaviest favourite on its topics; on a tie, the first in reading order.
     best = min(chapters, key=lambda cid: (-sig.weight(cid), sig.place[cid]))
-    row = session.execute(
-        select(Chapter.number, Chapter.title, Book.title).join(Book, Book.id == Chapter.book_id)
-        .where(Chapter.id == best)
-    ).one()
-    label = chapter_label(*row)
+    label = sig.labels[best]
     n, bad, again = sig.revisits.get(best, (0, 0, 0))
     if not n:
         return f"{label} is one of your favourites"
@@ -223,8 +227,9 @@ def _map_facts(session: Session) -> tuple[dict[int, int], set[int]]:
     return first, reviews
 
 
-def explain(session: Session, items: list[Item], sig: Signals) -> list[Item]:
-    """Fill in `why` (the strongest reason) and `reasons` (all of them, strongest first)."""
+def explain(session: Session, items: list[Item], sig: Signals, *, why_only: bool = False) -> list[Item]:
+    """Fill in `why` (the strongest reason) and `reasons` (all of them, strongest first;
+    with `why_only`, just the strongest: `today` shows no more)."""
     facts: tuple[dict[int, int], set[int]] | None = None
     followed = sig.followed
     for item in items:
@@ -234,17 +239,18 @@ def explain(session: Session, items: list[Item], sig: Signals) -> list[Item]:
         if item.interest:
             names = [slug for tid, slug, _ in item.topics if tid in followed]
             reasons.append("you follow " + " and ".join(names))
-        if item.favourite:
+        if item.favourite and not (why_only and reasons):
             text = _favourite_reason(session, item, sig)
             if text:
                 reasons.append(text)
-        if item.reading:
+        if item.reading and not (why_only and reasons):
             text = _read_reason(session, item)
             if text:
                 reasons.append(text)
-        if facts is None:
-            facts = _map_facts(session)
-        reasons.append(_map_reason(item, *facts))
+        if not (why_only and reasons):
+            if facts is None:
+                facts = _map_facts(session)
+            reasons.append(_map_reason(item, *facts))
         item.reasons = reasons
         item.why = reasons[0]
     return items
@@ -294,7 +300,7 @@ def suggestions_for_today(session: Session, books: list[str], targets: list[tupl
                 tied[item.id] = min(hits)[1]
     chosen = [i for i in items if i.id in tied][:2]
     chosen += [i for i in items if i.id not in tied][: 2 - len(chosen)]
-    explain(session, chosen, sig)
+    explain(session, chosen, sig, why_only=True)
     out = []
     for item in chosen:
         why = item.why
