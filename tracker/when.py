@@ -57,9 +57,7 @@ def now() -> datetime:
 def get_tz(name: str | None) -> tzinfo:
     """The configured IANA zone, or the system's zone (honours TZ) when None."""
     if name is None:
-        from dateutil.tz import tzlocal
-
-        return tzlocal()
+        return _system_tz()
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     try:
@@ -68,6 +66,24 @@ def get_tz(name: str | None) -> tzinfo:
         raise UserError(
             f"unknown time zone {_quote(name)}; use an IANA name like Europe/Paris or UTC"
         ) from None
+
+
+def _system_tz() -> tzinfo:
+    """The system's zone as zoneinfo reads it (TZ, else /etc/localtime): the daily path
+    then needs no dateutil.tz, whose import costs tens of milliseconds. Anything
+    zoneinfo cannot read (a POSIX rule in TZ, no zone file) falls back to dateutil."""
+    from zoneinfo import ZoneInfo
+
+    key = os.environ.get("TZ", "").lstrip(":")
+    try:
+        if key:
+            return ZoneInfo(key)
+        with open("/etc/localtime", "rb") as fh:
+            return ZoneInfo.from_file(fh, key="localtime")
+    except (OSError, ValueError, LookupError):
+        from dateutil.tz import tzlocal
+
+        return tzlocal()
 
 
 def _quote(text: str, limit: int = 60) -> str:
