@@ -403,6 +403,18 @@ def undo(session: Session, event_id: int | None = None) -> dict[str, Any]:
 # --- the log ---------------------------------------------------------------------------
 
 
+def log_filter(query: Any, *, since: dt.datetime | None = None, until: dt.datetime | None = None,
+               book_id: int | None = None) -> Any:
+    """The events of the log between two times (both included) and of one book."""
+    if since is not None:
+        query = query.where(Event.at >= since)
+    if until is not None:
+        query = query.where(Event.at <= until)
+    if book_id is not None:
+        query = query.where(Event.book_id == book_id)
+    return query
+
+
 def log_rows(
     session: Session, c: Clock, *, since: dt.datetime | None = None, until: dt.datetime | None = None,
     book_id: int | None = None, ids: list[int] | None = None, limit: int | None = None,
@@ -425,12 +437,7 @@ def log_rows(
         .outerjoin(chapter, chapter.id == Event.chapter_id)
         .outerjoin(Resource, Resource.id == Event.resource_id)
     )
-    if since is not None:
-        query = query.where(Event.at >= since)
-    if until is not None:
-        query = query.where(Event.at <= until)
-    if book_id is not None:
-        query = query.where(Event.book_id == book_id)
+    query = log_filter(query, since=since, until=until, book_id=book_id)
     if ids is not None:
         query = query.where(Event.id.in_(ids))
     if limit is not None:

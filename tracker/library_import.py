@@ -5,21 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from tracker.db import Library
-from tracker.errors import UserError
 
 
 def read_text(name: str) -> str:
-    path = Path(name)
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UserError(f"{name}: no such file") from None
-    except IsADirectoryError:
-        raise UserError(f"{name}: is a folder, not a library file") from None
-    except UnicodeDecodeError:
-        raise UserError(f"{name}: not UTF-8 text; a library file is TOML") from None
-    except OSError as exc:
-        raise UserError(f"{name}: cannot read it ({exc.strerror})") from None
+    from tracker.formats.files import read_text as read_file
+
+    return read_file(name, what="a library file", not_text="not UTF-8 text; a library file is TOML")
 
 
 def import_files(lib: Library, names: list[str], *, dry_run: bool = False) -> dict[str, int]:

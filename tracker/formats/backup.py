@@ -25,7 +25,6 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from tracker.errors import UserError
@@ -194,19 +193,10 @@ def _where(text: str, pos: int) -> str:
 
 
 def read_text(name: str) -> str:
-    path = Path(name)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise UserError(f"{name}: no such file") from None
-    except IsADirectoryError:
-        raise UserError(f"{name}: is a folder, not a backup file") from None
-    except OSError as exc:
-        raise UserError(f"{name}: cannot read it ({exc.strerror})") from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise UserError(f"{name}: not a tracker backup (not UTF-8 text; a backup is JSON)") from None
+    from tracker.formats.files import read_text as read_file
+
+    return read_file(name, what="a backup file",
+                     not_text="not a tracker backup (not UTF-8 text; a backup is JSON)")
 
 
 def parse_backup(text: str, name: str) -> Backup:

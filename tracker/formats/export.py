@@ -455,11 +455,7 @@ def count_events(session: Session, *, since: dt.datetime | None = None, until: d
 
     from tracker.model import Event
 
-    query = select(func.count()).select_from(Event)
-    if since is not None:
-        query = query.where(Event.at >= since)
-    if until is not None:
-        query = query.where(Event.at <= until)
-    if book_id is not None:
-        query = query.where(Event.book_id == book_id)
+    from tracker.journal import log_filter
+
+    query = log_filter(select(func.count()).select_from(Event), since=since, until=until, book_id=book_id)
     return session.scalar(query) or 0

@@ -1,0 +1,25 @@
+"""Reading a file the user named: one clear line for each way it can be wrong."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tracker.errors import UserError
+
+
+def read_text(name: str, *, what: str, not_text: str) -> str:
+    """The file's text (UTF-8, a byte-order mark allowed). `what` names the kind of file
+    ("a library file"); `not_text` is the message for bytes that are not UTF-8."""
+    path = Path(name)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise UserError(f"{name}: no such file") from None
+    except IsADirectoryError:
+        raise UserError(f"{name}: is a folder, not {what}") from None
+    except OSError as exc:
+        raise UserError(f"{name}: cannot read it ({exc.strerror})") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UserError(f"{name}: {not_text}") from None
