@@ -128,8 +128,8 @@ def backup(app: App, file: str | None, force: bool) -> None:
 def restore(app: App, file: str, replace: bool) -> None:
     """Replace the whole library with a backup: all or nothing.
 
-    All or nothing: a bad or truncated file is refused and the library is left as
-    it was. Favourites, revisit cards and resource statuses are rebuilt from the
+    A bad or truncated file is refused and the library is left as it was.
+    Favourites, revisit cards and resource statuses are rebuilt from the
     events, so a backup written by hand or by another program restores too.
 
     \b

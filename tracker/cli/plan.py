@@ -43,7 +43,8 @@ def today(app: App, date_text: str | None, limit: int | None, short: bool, as_js
 
 
 @click.command()
-@click.option("--days", type=click.IntRange(1, 3660), default=14, show_default=True, help="How many days.")
+@click.option("--days", type=click.IntRange(1, 3660), default=14, show_default=True, metavar="N",
+              help="How many days, 1 to 3660.")
 @click.option("--from", "from_text", metavar="WHEN", help="First day (default: today).")
 @json_option
 @pass_app
