@@ -19,19 +19,10 @@ from tracker.model import (
     RESOURCE_KINDS, RESOURCE_STATUSES, Book, Chapter, ChapterTopic, Event, Interest, Resource, ResourceTopic,
     Topic,
 )
+from tracker.catalog import topic_slugs
 from tracker.names import find_resource, find_topic
 
 LIFECYCLE = {"queue": "queued", "start": "reading", "done": "done", "dismiss": "dismissed"}
-
-
-def topics_of(session: Session, resource_ids: list[int] | None = None) -> dict[int, list[str]]:
-    query = select(ResourceTopic.resource_id, Topic.slug).join(Topic, Topic.id == ResourceTopic.topic_id)
-    if resource_ids is not None:
-        query = query.where(ResourceTopic.resource_id.in_(resource_ids))
-    out: dict[int, list[str]] = {}
-    for rid, slug in session.execute(query.order_by(ResourceTopic.resource_id, ResourceTopic.position)):
-        out.setdefault(rid, []).append(slug)
-    return out
 
 
 def list_resources(session: Session, status: str | None = None) -> list[dict[str, Any]]:
@@ -42,7 +33,7 @@ def list_resources(session: Session, status: str | None = None) -> list[dict[str
     if status is not None:
         query = query.where(Resource.status == status)
     rows = list(session.scalars(query))
-    topics = topics_of(session, [r.id for r in rows])
+    topics = topic_slugs(session, ResourceTopic.resource_id, [r.id for r in rows])
     return [
         {"resource": r.slug, "title": r.title, "kind": r.kind, "url": r.url, "topics": topics.get(r.id, []),
          "status": r.status, "authors": list(r.authors or []), "year": r.year, "rank": r.rank, "note": r.note}

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TextIO
 
 from tracker.errors import UserError
+from tracker.model import EVENT_KINDS, RATINGS
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -37,13 +38,6 @@ if TYPE_CHECKING:
 
 FORMAT = "tracker-backup"
 VERSION = 1
-EVENT_KINDS = (
-    "read", "finish", "favourite", "unfavourite", "revisit", "snooze", "break",
-    "stop", "note", "queue", "start", "done", "dismiss",
-)
-RATINGS = ("again", "hard", "good", "easy")
-RESOURCE_KINDS = ("queue", "start", "done", "dismiss")
-RESOURCE_STATUS = {"queue": "queued", "start": "reading", "done": "done", "dismiss": "dismissed"}
 INSERT_CHUNK = 5000
 
 
@@ -590,32 +584,14 @@ def _drop_event_indexes(session: Session) -> list[str]:
 
 
 def _refresh_resources(session: Session) -> None:
-    """Every resource's status from its last queue/start/done/dismiss event."""
+    """Every resource's status from its events, by the one rule in tracker.resources."""
     from sqlalchemy import select
 
     from tracker.model import Event
+    from tracker.resources import LIFECYCLE, refresh_resource
 
-    try:
-        from tracker.resources import refresh_resource  # the one rule, where it exists
-    except ImportError:
-        refresh_resource = None
-    ids = list(session.scalars(
-        select(Event.resource_id).where(Event.resource_id.is_not(None), Event.kind.in_(RESOURCE_KINDS))
-        .distinct()))
-    if refresh_resource is not None:
-        for rid in sorted(ids):
-            refresh_resource(session, rid)
-        return
-    from sqlalchemy import update
-
-    from tracker.model import Resource
-
-    last: dict[int, str] = {}
-    for rid, kind in session.execute(
-        select(Event.resource_id, Event.kind)
-        .where(Event.resource_id.is_not(None), Event.kind.in_(RESOURCE_KINDS))
-        .order_by(Event.at, Event.id)
-    ):
-        last[rid] = RESOURCE_STATUS[kind]
-    if last:
-        session.execute(update(Resource), [{"id": rid, "status": status} for rid, status in last.items()])
+    ids = session.scalars(
+        select(Event.resource_id).where(Event.resource_id.is_not(None), Event.kind.in_(tuple(LIFECYCLE)))
+        .distinct())
+    for rid in sorted(ids):
+        refresh_resource(session, rid)
