@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from tracker.errors import UserError
 from tracker.model import (
-    Book, Card, Chapter, ChapterTopic, Event, Resource, ResourceTopic, Topic, is_top_level, parent_of,
+    Book, Card, Chapter, ChapterTopic, Event, ResourceTopic, Topic, is_top_level, parent_of,
 )
 from tracker.names import chapter_label, find_book, find_chapter, find_topic
 
@@ -60,13 +60,16 @@ def books(session: Session) -> list[dict[str, Any]]:
     return out
 
 
-def chapter_topics(session: Session, chapter_ids: list[int] | None = None) -> dict[int, list[str]]:
-    query = select(ChapterTopic.chapter_id, Topic.slug).join(Topic, Topic.id == ChapterTopic.topic_id)
-    if chapter_ids is not None:
-        query = query.where(ChapterTopic.chapter_id.in_(chapter_ids))
+def topic_slugs(session: Session, owner: Any, ids: list[int] | None = None) -> dict[int, list[str]]:
+    """Topic slugs in order, per owner of a topic link: `ChapterTopic.chapter_id` or
+    `ResourceTopic.resource_id`."""
+    link = owner.class_
+    query = select(owner, Topic.slug).join(Topic, Topic.id == link.topic_id)
+    if ids is not None:
+        query = query.where(owner.in_(ids))
     out: dict[int, list[str]] = {}
-    for cid, slug in session.execute(query.order_by(ChapterTopic.chapter_id, ChapterTopic.position)):
-        out.setdefault(cid, []).append(slug)
+    for oid, slug in session.execute(query.order_by(owner, link.position)):
+        out.setdefault(oid, []).append(slug)
     return out
 
 
@@ -75,7 +78,7 @@ def show(session: Session, book_text: str) -> dict[str, Any]:
     book = find_book(session, book_text)
     chapters = list(session.scalars(select(Chapter).where(Chapter.book_id == book.id).order_by(Chapter.position)))
     ids = [c.id for c in chapters]
-    topics = chapter_topics(session, ids)
+    topics = topic_slugs(session, ChapterTopic.chapter_id, ids)
     cards = {row.chapter_id: row for row in session.scalars(select(Card).where(Card.chapter_id.in_(ids)))}
     numbers = {c.number for c in chapters}
     notes = session.execute(
@@ -253,7 +256,3 @@ def topics(session: Session) -> list[dict[str, Any]]:
          "resources": resource_counts.get(t.id, 0), "interest": t.id in followed}
         for t in session.scalars(select(Topic).order_by(Topic.slug))
     ]
-
-
-def resource_for_book(session: Session, book: Book) -> Resource | None:
-    return session.scalars(select(Resource).where(Resource.slug == book.slug)).first()

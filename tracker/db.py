@@ -347,13 +347,6 @@ def _refold_cards_on(conn: Connection) -> None:
         session.flush()
 
 
-def load_seed(lib: Library) -> None:
-    from tracker.formats import library_file
-
-    with lib.write() as session:
-        library_file.load_seed(session)
-
-
 def lib_name(lib: Library) -> str:
     return str(lib.path) if lib.path is not None else redact(lib.url)
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from tracker import schedule, settings
@@ -479,11 +479,3 @@ def _driver_rows(result: Any) -> Iterator[tuple[Any, ...]]:
             yield from batch
     finally:
         result.close()
-
-
-def before(at: dt.datetime, event_id: int):  # type: ignore[no-untyped-def]
-    return or_(Event.at < at, and_(Event.at == at, Event.id < event_id))
-
-
-def delete_events(session: Session, condition: Any) -> None:
-    session.execute(delete(Event).where(condition))

@@ -10,7 +10,6 @@ import click
 
 if TYPE_CHECKING:
     from tracker.db import Library
-    from tracker.when import Clock
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -89,12 +88,6 @@ class App:
                 seeded = "with the bundled reading map" if self._lib.seeded else "empty"
                 self.created_message = f"Created a new library at {lib_name(self._lib)} ({seeded})."
         return self._lib
-
-    def clock(self) -> Clock:
-        from tracker.journal import clock
-
-        with self.lib.read() as session:
-            return clock(session)
 
     def describe(self, exc: BaseException) -> tuple[str, int]:
         """One line and an exit code for any failure."""
