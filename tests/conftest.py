@@ -171,6 +171,7 @@ def template_db(tmp_path_factory: pytest.TempPathFactory, pg_server: Any) -> Any
         runner = Runner(db)
         runner.ok("init")
         runner.ok("config", "timezone", TZ)
+        _forget_history(db.url)
         yield db
         pg_server.drop(db)
         return
@@ -178,7 +179,19 @@ def template_db(tmp_path_factory: pytest.TempPathFactory, pg_server: Any) -> Any
     runner = Runner(path)
     runner.ok("init")
     runner.ok("config", "timezone", TZ)
+    _forget_history(f"sqlite:///{path}")
     yield path
+
+
+def _forget_history(url: str) -> None:
+    """The fixtures' own setup (the time zone) is not a change the tests' `undo` sees."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM change_rows"))
+        conn.execute(text("DELETE FROM changes"))
+    engine.dispose()
 
 
 @pytest.fixture

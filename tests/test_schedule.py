@@ -233,7 +233,7 @@ def test_stored_cards_equal_a_replay_of_the_log(run, ops):
     shutil.copy(run.db, db)
     r = Runner(db)
     day0 = dt.datetime(2026, 1, 1, 9, tzinfo=PARIS)
-    for chapter in ("5", "5.1", "5.2", "3", "2.5"):
+    for chapter in ("5.1", "5.2", "5", "3", "2.5"):  # sections first: a read chapter is not finished again
         r.ok("read", IE, chapter, "--done", now=iso(day0))
         r.ok("fav", IE, chapter, now=iso(day0))
     now = day0

@@ -26,6 +26,7 @@ SCHEMA_REVISIONS = (
     "0002_events_kind_index",
     "0003_event_ids_never_reused",
     "0004_cards_count_hard_reviews",
+    "0005_change_journal",
 )
 # Upgrading across these revisions adds facts that the cards cache from the log: the
 # log is folded into the cards again, in the upgrade's own transaction.

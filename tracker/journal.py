@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, aliased
 
 from tracker import schedule, settings
 from tracker.errors import UserError
+from tracker.log_rules import CHECKED_KINDS, Impossible, LogEvent, impossible_events
 from tracker.model import Book, Card, Chapter, Event, Resource, is_top_level, parent_of
 from tracker.names import chapter_label, find_book, find_chapter
 from tracker.when import Clock, get_tz, now
@@ -185,6 +186,82 @@ def refresh_books(session: Session) -> int:
     return len(chapter_updates) + len(book_updates)
 
 
+# --- a log that stays true (SPEC §4.3) ---------------------------------------------------
+
+
+def book_log(session: Session, book_id: int) -> tuple[list[tuple[int, str]], list[LogEvent]]:
+    chapters = [(cid, number) for cid, number in session.execute(
+        select(Chapter.id, Chapter.number).where(Chapter.book_id == book_id).order_by(Chapter.position))]
+    events = [LogEvent(*row) for row in session.execute(
+        select(Event.id, Event.at, Event.kind, Event.chapter_id)
+        .where(Event.book_id == book_id, Event.kind.in_(CHECKED_KINDS)).order_by(Event.at, Event.id))]
+    return chapters, events
+
+
+def impossible_now(session: Session, book_id: int) -> dict[int, Impossible]:
+    """The events of a book that the log's order already makes impossible (old data)."""
+    session.flush()
+    chapters, events = book_log(session, book_id)
+    return {i.event.id: i for i in impossible_events(chapters, events)}
+
+
+def describe_event(session: Session, event_id: int, c: Clock | None = None) -> str:
+    rows = list(log_rows(session, c or clock(session), ids=[event_id]))
+    if not rows:
+        return f"event {event_id}"
+    row = rows[0]
+    target = " ".join(str(x) for x in (row["book"] or row["resource"], row["chapter"]) if x)
+    return f"event {event_id} ({row['event']} {target} on {row['at'][:10]})"
+
+
+def refuse_untrue(session: Session, book: Book, before: dict[int, Impossible], subject: int | None,
+                  mode: str) -> None:
+    """Refuse a write that leaves an event of the book impossible that was not before:
+    `mode` is "record" (subject: the new event), "remove" or "edit" (subject: the event)."""
+    after = impossible_now(session, book.id)
+    new = [i for eid, i in after.items() if eid not in before]
+    if not new:
+        return
+    c = clock(session)
+    first = min(new, key=lambda i: (i.event.at, i.event.id))
+    own = next((i for i in new if i.event.id == subject), None)
+    if mode == "record" and own is not None:
+        raise UserError(_own_reason(session, book, own, c))
+    if mode == "record":
+        raise UserError(
+            f"that would make a later event impossible: {describe_event(session, first.event.id, c)} "
+            f"{first.reason}; undo that one first (tracker undo {first.event.id}) or log this at another time")
+    if mode == "edit" and own is not None:
+        raise UserError(f"after this edit, event {subject} {own.reason}{_since(own, c)}; "
+                        "nothing was changed")
+    raise UserError(
+        f"{describe_event(session, first.event.id, c)} depends on it: without it, that event "
+        f"{first.reason}; undo that one first: tracker undo {first.event.id}")
+
+
+def _since(item: Impossible, c: Clock) -> str:
+    return f" (since {c.reader_date(item.since)})" if item.since is not None else ""
+
+
+def _own_reason(session: Session, book: Book, item: Impossible, c: Clock) -> str:
+    chapter = session.get(Chapter, item.event.chapter_id)
+    assert chapter is not None
+    what = f"{book.slug} {chapter_label(chapter)}"
+    day = c.reader_date(item.event.at)
+    kind = item.event.kind
+    if kind == "finish":
+        return (f"{what} was already read on {c.reader_date(item.since) if item.since else day}; its first pass "
+                f"is finished once. To log coming back to it: tracker revisit {book.slug} {chapter.number} good")
+    if kind == "favourite" and item.since is not None:
+        return f"{what} is already a favourite (since {c.reader_date(item.since)})"
+    if kind in ("favourite", "revisit"):
+        return (f"{what} had not been started by {day}; log a first-pass session first: "
+                f"tracker read {book.slug} {chapter.number}")
+    if kind == "unfavourite":
+        return f"{what} is not a favourite on {day}"
+    return f"{what} is not a favourite on {day}, so it has no revisit to snooze"
+
+
 # --- recording ------------------------------------------------------------------------
 
 
@@ -199,7 +276,10 @@ def add_event(
     rules_: schedule.Rules | None = None,
     **fields: Any,
 ) -> Event:
-    """Append one event and bring every cache in line with it."""
+    """Append one event and bring every cache in line with it; refused (SPEC §4.3) when
+    it, or a later event because of it, could not be true in the log's order."""
+    checked = book is not None and chapter is not None and kind in CHECKED_KINDS
+    before = impossible_now(session, book.id) if checked and book is not None else {}
     event = Event(
         kind=kind, at=at, book_id=book.id if book else None,
         chapter_id=chapter.id if chapter else None,
@@ -207,6 +287,8 @@ def add_event(
     )
     session.add(event)
     session.flush()
+    if checked and book is not None:
+        refuse_untrue(session, book, before, event.id, "record")
     if book is not None and kind in BOOK_KINDS:
         refresh_book(session, book)
     if kind in schedule.SCHEDULE_KINDS:
@@ -253,6 +335,9 @@ def read(
     check_pages(pages)
     if percent is not None and pages is not None:
         raise UserError("give --percent or --pages, not both")
+    if done and percent is not None and percent < 100:
+        raise UserError(f"--done finishes the chapter, but --percent {percent} says it is not finished; "
+                        "give one of them")
     check_minutes(minutes)
     c = clock(session)
     at = when_on(c, on)
@@ -371,32 +456,33 @@ def stop(session: Session, book_text: str, *, on: str | None = None) -> Recorded
     return _recorded(event, book, None)
 
 
-def undo(session: Session, event_id: int | None = None) -> dict[str, Any]:
-    """Remove the newest recorded event (or the one given) and recompute what followed it."""
-    if event_id is None:
-        event = session.scalars(select(Event).order_by(Event.id.desc()).limit(1)).first()
-        if event is None:
-            raise UserError("the reading log is empty; there is nothing to undo")
-    else:
-        event = session.get(Event, event_id)
-        if event is None:
-            raise UserError(f"there is no event with id {event_id}; see `tracker log`")
+def undo(session: Session, event_id: int) -> dict[str, Any]:
+    """`undo ID`: take back one logged event and recompute what followed it (SPEC §4.3:
+    refused when a later event depends on it)."""
+    from tracker import changes
+
+    event = session.get(Event, event_id)
+    if event is None:
+        raise UserError(f"there is no event with id {event_id}; see `tracker log`")
     c = clock(session)
     described = next(iter(log_rows(session, c, ids=[event.id])))
+    book = session.get(Book, event.book_id) if event.book_id is not None else None
+    before = impossible_now(session, book.id) if book is not None else {}
     point = (event.at, event.id)
-    kind, book_id = event.kind, event.book_id
+    kind, resource_id = event.kind, event.resource_id
     session.delete(event)
     session.flush()
-    if book_id is not None and kind in BOOK_KINDS:
-        book = session.get(Book, book_id)
-        if book is not None:
+    if book is not None:
+        refuse_untrue(session, book, before, None, "remove")
+        if kind in BOOK_KINDS:
             refresh_book(session, book)
-    if kind in ("queue", "start", "done", "dismiss") and event.resource_id is not None:
+    if resource_id is not None:
         from tracker.resources import refresh_resource
 
-        refresh_resource(session, event.resource_id)
+        refresh_resource(session, resource_id)
     if kind in schedule.SCHEDULE_KINDS:
         schedule.replay_from(session, rules(session, c), point)
+    changes.forget_event(session, event_id)
     return described
 
 

@@ -15,12 +15,13 @@ def read_text(name: str) -> str:
 
 def import_files(lib: Library, names: list[str], *, dry_run: bool = False) -> dict[str, int]:
     """Parse every file first, then load them all in one transaction (none on dry run)."""
+    from tracker.changes import recording
     from tracker.formats.library_file import known_slugs, load_library, parse_library
 
     texts = [(name, read_text(name)) for name in names]
     totals: dict[str, int] = {}
     try:
-        with lib.write() as session:
+        with lib.write() as session, recording(session, "import"):
             for name, text in texts:
                 topics, resources = known_slugs(session)
                 data = parse_library(text, Path(name).name, known_topics=topics, known_resources=resources)

@@ -306,3 +306,57 @@ class Setting(Base):
 
     key: Mapped[str] = mapped_column(String(50), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+# --- the change journal (SPEC §1 "Change", §4.3) ----------------------------------------
+
+CHANGE_STATES = ("no", "partly", "yes")
+# Tables whose rows are facts: every write to them during a change is journaled by the
+# triggers of tracker.change_triggers. Cards and checkpoints are derived, never journaled.
+JOURNALED_TABLES = (
+    "topics", "books", "resources", "chapters", "chapter_topics", "resource_topics",
+    "interests", "events", "settings",
+)
+
+
+class Change(Base):
+    """One command that changed the library: what `history` lists and `undo` takes back."""
+
+    __tablename__ = "changes"
+    __table_args__ = (
+        CheckConstraint(_in("undone", CHANGE_STATES), name="undone"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime]
+    command: Mapped[str] = mapped_column(String(40))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    undone: Mapped[str] = mapped_column(String(7), default="no", index=True)
+    # A restore: the backup of the library it replaced (undo cannot go past it).
+    replaced_copy: Mapped[str | None] = mapped_column(Text)
+
+
+class ChangeRow(Base):
+    """One row a change wrote: its image before (update, delete) or after (insert)."""
+
+    __tablename__ = "change_rows"
+    __table_args__ = (
+        Index("ix_change_rows_change_id", "change_id", "id"),
+        Index("ix_change_rows_tbl_row", "tbl", "row_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    change_id: Mapped[int] = mapped_column(ForeignKey("changes.id", ondelete="CASCADE"))
+    tbl: Mapped[str] = mapped_column(String(30))
+    op: Mapped[str] = mapped_column(String(1))
+    row_id: Mapped[int | None]
+    image: Mapped[str] = mapped_column(Text)
+
+
+class ChangeOpen(Base):
+    """The change being recorded, while a command runs (empty otherwise)."""
+
+    __tablename__ = "change_open"
+
+    change_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)

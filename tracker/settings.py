@@ -114,7 +114,7 @@ def set_value(session: Session, key: str, value: str) -> str:
     return clean
 
 
-SCHEDULE_KEYS = ("timezone", "day_start_hour", "desired_retention", "maximum_interval_days")
+SCHEDULE_KEYS = ("timezone", "day_start_hour", "max_revisits_per_day", "desired_retention", "maximum_interval_days")
 
 
 def change(session: Session, key: str, value: str) -> tuple[str, int]:

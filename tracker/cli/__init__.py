@@ -13,7 +13,9 @@ from typing import Any
 import click
 
 from tracker import __version__
-from tracker.cli.app import App
+from tracker.cli.app import App, clean_echo
+
+click.echo = clean_echo  # type: ignore[assignment]  # every line printed: no control characters
 
 
 # Click 8.2+ raises this for a group given no subcommand; older versions print the help.

@@ -119,7 +119,7 @@ def config(app: App, key: str | None, value: str | None) -> None:
         with app.lib.read() as session:
             click.echo(settings.all_values(session)[key])
         return
-    with app.lib.write() as session:
+    with app.change("config") as session:
         stored, moved = settings.change(session, key, value)
     click.echo(f"{key} = {stored if stored != '' else '(system)'}")
     if moved:

@@ -3,15 +3,41 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from tracker.db import Library
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+# Terminal control characters (SPEC §2): shown escaped. The colour codes tracker itself
+# writes (SGR, ESC [ … m) are kept; any other escape sequence is broken up.
+_CONTROL = re.compile(r"(\x1b\[[0-9;]*m)|([\x00-\x08\x0b-\x1f\x7f-\x9f])")
+
+
+def clean(text: str) -> str:
+    """Text safe to print on a terminal: control characters other than newline and tab
+    are written as visible escapes (\\x1b), so that no title or argument can move the
+    cursor or set the window title."""
+    return _CONTROL.sub(lambda m: m.group(1) or f"\\x{ord(m.group(2)):02x}", text)
+
+
+_click_echo = click.echo
+
+
+def clean_echo(message: Any = None, file: Any = None, nl: bool = True, err: bool = False,
+               color: bool | None = None) -> None:
+    """click.echo, with control characters escaped (installed for every command)."""
+    if isinstance(message, str):
+        message = clean(message)
+    _click_echo(message, file, nl, err, color)
 
 class WholeNumber(click.ParamType):
     """A whole number that fits the database (64 bits), optionally with a least value.
@@ -89,6 +115,14 @@ class App:
                 self.created_message = f"Created a new library at {lib_name(self._lib)} ({seeded})."
         return self._lib
 
+    @contextmanager
+    def change(self, command: str) -> Iterator[Session]:
+        """One transaction that is one change (SPEC §1): journaled, so that `undo` takes it back."""
+        from tracker.changes import recording
+
+        with self.lib.write() as session, recording(session, command):
+            yield session
+
     def describe(self, exc: BaseException) -> tuple[str, int]:
         """One line and an exit code for any failure."""
         from tracker.errors import TrackerError
@@ -122,7 +156,9 @@ pass_app = click.make_pass_decorator(App, ensure=True)
 
 
 def echo_json(value: Any) -> None:
-    click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+    text = json.dumps(value, ensure_ascii=False, indent=2)
+    # json escapes C0 controls itself; C1 controls and DEL are escaped the JSON way too.
+    click.echo(re.sub(r"[\x7f-\x9f]", lambda m: f"\\u{ord(m.group()):04x}", text))
 
 
 def json_option(f: F) -> F:

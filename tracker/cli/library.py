@@ -123,7 +123,7 @@ def book_add(app: App, title: str, authors: tuple[str, ...], slug: str | None, y
     """
     from tracker.catalog import add_book
 
-    with app.lib.write() as session:
+    with app.change("book add") as session:
         new = add_book(session, title, authors=authors, slug=slug, year=year, url=url)
         click.echo(f"Added {new.slug}: {new.title}. Add chapters: tracker chapter add {new.slug} 1 TITLE")
 
@@ -141,7 +141,7 @@ def book_stop(app: App, book: str, on: str | None) -> None:
     """
     from tracker import journal
 
-    with app.lib.write() as session:
+    with app.change("book stop") as session:
         done = journal.stop(session, book, on=on)
     click.echo(f"Stopped {done.book}; `tracker read` resumes it.")
 
@@ -160,7 +160,7 @@ def book_remove(app: App, book: str, yes: bool) -> None:
     from tracker.catalog import remove_book, remove_book_counts
     from tracker.names import find_book
 
-    with app.lib.write() as session:
+    with app.change("book remove") as session:
         found = find_book(session, book)
         counts = remove_book_counts(session, found)
         summary = (f"{found.slug}: {plural(counts['chapters'], 'chapter')}, "
@@ -198,7 +198,7 @@ def chapter_add(app: App, book: str, number: str, title: str, topics: tuple[str,
     """
     from tracker.catalog import add_chapter
 
-    with app.lib.write() as session:
+    with app.change("chapter add") as session:
         found, chapter = add_chapter(session, book, number, title, topics=topics, pages=pages)
         click.echo(f"Added {found.slug} {chapter.number} {chapter.title}.")
 
@@ -222,7 +222,7 @@ def chapter_remove(app: App, book: str, chapter: str, yes: bool) -> None:
                 f"{plural(summary['sections'], 'section')} and {plural(summary['events'], 'log event')}?", yes)
         return True
 
-    with app.lib.write() as session:
+    with app.change("chapter remove") as session:
         result = remove_chapter(session, book, chapter, confirm=ask)
         if not result["removed"]:
             raise click.Abort()

@@ -33,7 +33,7 @@ def read(app: App, book: str, chapter: str, done: bool, percent: int | None, pag
     """
     from tracker import journal
 
-    with app.lib.write() as session:
+    with app.change("read") as session:
         rec = journal.read(session, book, chapter, on=on, done=done, percent=percent, pages=pages,
                            minutes=minutes, note=note)
     verb = "Finished" if rec.kind == "finish" else "Logged reading of"
@@ -57,7 +57,7 @@ def note(app: App, book: str, text: str, chapter: str | None, on: str | None) ->
     """
     from tracker import journal
 
-    with app.lib.write() as session:
+    with app.change("note") as session:
         rec = journal.note(session, book, text, chapter_text=chapter, on=on)
     click.echo(f"Noted on {rec.book}{' ' + rec.chapter if rec.chapter else ''}.")
 
@@ -79,7 +79,7 @@ def fav(app: App, book: str, chapter: str, rating: str, on: str | None) -> None:
     """
     from tracker import journal
 
-    with app.lib.write() as session:
+    with app.change("fav") as session:
         rec = journal.fav(session, book, chapter, rating=rating, on=on)
     click.echo(f"★ {rec.book} {rec.chapter} {rec.title} is a favourite; next revisit {rec.due}.")
 
@@ -98,7 +98,7 @@ def unfav(app: App, book: str, chapter: str, on: str | None) -> None:
     """
     from tracker import journal
 
-    with app.lib.write() as session:
+    with app.change("unfav") as session:
         rec = journal.unfav(session, book, chapter, on=on)
     click.echo(f"{rec.book} {rec.chapter} {rec.title} is no longer a favourite.")
 
@@ -121,7 +121,7 @@ def revisit(app: App, book: str, chapter: str, rating: str, minutes: int | None,
     """
     from tracker import journal
 
-    with app.lib.write() as session:
+    with app.change("revisit") as session:
         rec = journal.revisit(session, book, chapter, rating, minutes=minutes, note=note, on=on)
     if rec.favourite and rec.due is not None:
         click.echo(f"Revisited {rec.book} {rec.chapter} {rec.title}; next revisit {rec.due}.")
@@ -135,23 +135,66 @@ def revisit(app: App, book: str, chapter: str, rating: str, minutes: int | None,
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation when an ID is given.")
 @pass_app
 def undo(app: App, event_id: int | None, yes: bool) -> None:
-    """Remove the most recently recorded event (or the one with ID) and recompute.
+    """Take back the most recent change, whole (or only the logged event with ID).
+
+    Plain `undo` prints what it takes back and does it; `undo ID` asks first.
+    `tracker history` lists the changes.
 
     \b
     Example:
       tracker undo
       tracker undo 42 --yes
     """
-    from tracker import journal
+    from tracker import changes, journal
     from tracker.cli import render
 
+    if event_id is None:
+        with app.lib.write() as session:
+            planned = changes.plan_undo(session)
+            plan = planned[2]
+            click.echo(f"Undoing change {plan.change_id} ({plan.command}): {render.clean(plan.summary)}")
+            for line in plan.lines:
+                click.echo(f"  {render.clean(line)}")
+            if plan.more:
+                click.echo(f"  … and {plan.more} more")
+            changes.undo_last(session, planned)
+        return
     with app.lib.write() as session:
-        if event_id is not None and not yes:
+        if not yes:
             rows = list(journal.log_rows(session, journal.clock(session), ids=[event_id]))
             if rows:
                 confirm(f"Remove {render.log(rows).strip()}?", yes)
         removed = journal.undo(session, event_id)
     click.echo("Removed " + render.log([removed]).strip())
+
+
+@click.command()
+@click.option("--limit", type=INT, default=20, show_default=True, metavar="N", help="How many changes.")
+@json_option
+@pass_app
+def history(app: App, limit: int, as_json: bool) -> None:
+    """Recent changes, newest first: what each command did, and whether it was undone.
+
+    \b
+    Example:
+      tracker history
+      tracker history --limit 5 --json
+    """
+    from tracker import changes
+    from tracker.cli import render
+
+    with app.lib.read() as session:
+        rows = changes.history(session, limit)
+    if as_json:
+        echo_json(rows)
+        return
+    if not rows:
+        click.echo("No changes yet.")
+        return
+    marks = {False: "", True: " (undone)", "partly": " (partly undone)"}
+    for row in rows:
+        click.echo(f"change {row['id']}  {row['at'][:16].replace('T', ' ')}  {row['command']}: "
+                   f"{render.clean(row['summary'])}{marks[row['undone']]}")
 
 
 @click.command()
@@ -171,7 +214,7 @@ def snooze(app: App, book: str, chapter: str, days: int | None, until: str | Non
     """
     from tracker import journal
 
-    with app.lib.write() as session:
+    with app.change("snooze") as session:
         rec = journal.snooze(session, book, chapter, days=days, until=until, on=on)
     click.echo(f"Snoozed {rec.book} {rec.chapter} {rec.title} to {rec.due}.")
 
@@ -189,7 +232,7 @@ def break_(app: App, first: str, last: str) -> None:
     """
     from tracker import journal
 
-    with app.lib.write() as session:
+    with app.change("break") as session:
         _id, start, end, moved = journal.take_break(session, first, last)
     from tracker.cli.render import plural
 
@@ -224,4 +267,4 @@ def log(app: App, since: str | None, until: str | None, book: str | None, limit:
     echo_json(rows) if as_json else click.echo(render.log(rows))
 
 
-COMMANDS = [read, note, fav, unfav, revisit, undo, snooze, break_, log]
+COMMANDS = [read, note, fav, unfav, revisit, undo, history, snooze, break_, log]

@@ -13,6 +13,8 @@ from typing import Any
 
 import click
 
+from tracker.cli.app import clean  # noqa: F401 - render.clean for commands
+
 STATUS_MARK = {"read": "✓", "reading": "…", "unread": " "}
 BOOK_COLOUR = {"read": "green", "reading": "cyan", "stopped": "yellow", "to-read": None}
 

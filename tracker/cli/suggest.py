@@ -146,7 +146,7 @@ def resource_add(app: App, title: str, kind: str, url: str | None, authors: tupl
     """
     from tracker import resources
 
-    with app.lib.write() as session:
+    with app.change("resource add") as session:
         res = resources.add_resource(session, title, kind=kind, url=url, authors=authors, year=year,
                                      topics=topics, slug=slug, note=note)
         slug_out = res.slug
@@ -161,7 +161,7 @@ def _lifecycle(kind: str, help_text: str, example: str) -> click.Command:
     def command(app: App, resource: str, on: str | None) -> None:
         from tracker import resources
 
-        with app.lib.write() as session:
+        with app.change(f"resource {kind}") as session:
             out = resources.change(session, kind, resource, on=on)
         click.echo(_said(kind, out))
 
@@ -239,7 +239,7 @@ def interest_add(app: App, topic: str) -> None:
     """
     from tracker import resources
 
-    with app.lib.write() as session:
+    with app.change("interest add") as session:
         slug = resources.add_interest(session, topic).slug
     click.echo(f"You follow {slug}. See: tracker next")
 
@@ -256,7 +256,7 @@ def interest_remove(app: App, topic: str) -> None:
     """
     from tracker import resources
 
-    with app.lib.write() as session:
+    with app.change("interest remove") as session:
         slug = resources.remove_interest(session, topic).slug
     click.echo(f"You no longer follow {slug}.")
 
