@@ -169,6 +169,36 @@ def undo(app: App, event_id: int | None, yes: bool) -> None:
 
 
 @click.command()
+@click.argument("event_id", metavar="ID", type=COUNT)
+@on_option
+@click.option("--minutes", type=INT, metavar="M", help="Minutes spent.")
+@click.option("--percent", type=INT, metavar="P", help="How far the session got, 0–99.")
+@click.option("--pages", type=INT, metavar="N", help="Pages read in the session.")
+@click.option("--rating", metavar="R", help=f"The rating of a revisit or a favourite: {RATING_HELP}.")
+@click.option("--until", metavar="WHEN", help="A snooze's date, or a break's last day.")
+@click.option("--note", metavar="TEXT", help="The note kept with it.")
+@pass_app
+def edit(app: App, event_id: int, on: str | None, minutes: int | None, percent: int | None, pages: int | None,
+         rating: str | None, until: str | None, note: str | None) -> None:
+    """Amend one logged event (an id from `tracker log`); everything that follows from
+    the log is recomputed. The kind, book and chapter never change: to move an event,
+    `tracker undo ID` and log it again.
+
+    \b
+    Example:
+      tracker edit 42 --minutes 35
+      tracker edit 43 --rating hard --on yesterday
+    """
+    from tracker.cli import render
+    from tracker.edit import Amendment, edit as amend
+
+    change = Amendment(on=on, minutes=minutes, percent=percent, pages=pages, rating=rating, until=until, note=note)
+    with app.change("edit") as session:
+        row = amend(session, event_id, change)
+    click.echo("Edited " + render.log([row]).strip())
+
+
+@click.command()
 @click.option("--limit", type=INT, default=20, show_default=True, metavar="N", help="How many changes.")
 @json_option
 @pass_app
@@ -267,4 +297,4 @@ def log(app: App, since: str | None, until: str | None, book: str | None, limit:
     echo_json(rows) if as_json else click.echo(render.log(rows))
 
 
-COMMANDS = [read, note, fav, unfav, revisit, undo, history, snooze, break_, log]
+COMMANDS = [read, note, fav, unfav, revisit, undo, history, edit, snooze, break_, log]
