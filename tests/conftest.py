@@ -123,6 +123,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.skip(reason="needs TRACKER_TEST_PG"))
 
 
+@pytest.fixture(autouse=True)
+def app_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The app folder (where `restore --replace` sets the replaced library aside) is the
+    test's own: never the developer's."""
+    folder = tmp_path / "config"
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(folder))
+    return folder / "tracker"
+
+
 @pytest.fixture(scope="session")
 def pg_server() -> Any:
     """The PostgreSQL server of TRACKER_TEST_PG, or None (the suite runs on SQLite)."""

@@ -302,11 +302,17 @@ def test_book_add_makes_a_slug_from_the_title(run):
     assert [x["slug"] for x in run.json("books")][-1] == "designing-data-intensive-applications"
 
 
-def test_book_add_same_title_twice_gets_a_new_slug(run):
+def test_book_add_same_title_twice_is_refused_unless_slug(run, unchanged):
     run.ok("book", "add", "Deep Learning")
-    run.ok("book", "add", "Deep Learning")
+    with unchanged(run.db):
+        line = run.error("book", "add", "deep LEARNING")
+        assert "deep-learning" in line and "--slug" in line
+        assert "--slug" in run.error("book", "add", "Inference Engineering")
+    run.ok("book", "add", "Deep Learning", "--slug", "deep-learning-2nd")
     slugs = [b["slug"] for b in run.json("books")]
-    assert slugs[-2:] == ["deep-learning", "deep-learning-2"]
+    assert slugs[-2:] == ["deep-learning", "deep-learning-2nd"]
+    # The two stay reachable by slug; the title alone is ambiguous, and says so.
+    assert run.json("show", "deep-learning-2nd")["slug"] == "deep-learning-2nd"
 
 
 def test_book_add_slug_conflicts_and_bad_values(run, unchanged):

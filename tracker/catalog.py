@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from tracker import chapter_numbers
 from tracker.errors import UserError
 from tracker.model import (
     Book, Card, Chapter, ChapterTopic, Event, ResourceTopic, Topic, is_top_level, parent_of,
@@ -16,7 +17,6 @@ from tracker.model import (
 from tracker.names import chapter_label, find_book, find_chapter, find_topic
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-NUMBER_RE = re.compile(r"^[A-Za-z0-9]+(\.[A-Za-z0-9]+)*$")
 
 
 def slugify(title: str) -> str:
@@ -117,6 +117,12 @@ def add_book(session: Session, title: str, *, authors: tuple[str, ...] = (), slu
         raise UserError(f"--year must be a year like 2026, got {year}")
     if url is not None:
         check_url(url)
+    if slug is None:
+        same = session.scalar(select(Book.slug).where(func.lower(Book.title) == title.strip().lower()).limit(1))
+        if same is not None:
+            raise UserError(
+                f"a book titled {title.strip()!r} exists already ({same}); give --slug to add another"
+            )
     wanted = slug or slugify(title)
     taken = set(session.scalars(select(Book.slug).where(Book.slug.like(f"{wanted}%"))))
     if slug is not None and slug in taken:
@@ -180,8 +186,6 @@ def add_chapter(session: Session, book_text: str, number: str, title: str, *,
                 topics: tuple[str, ...] = (), pages: int | None = None) -> tuple[Book, Chapter]:
     book = find_book(session, book_text)
     number = number.strip()
-    if not NUMBER_RE.match(number):
-        raise UserError(f"chapter number {number!r} is not like 5, 5.2, 5.2.3 or A")
     if not title.strip():
         raise UserError("a chapter needs a title")
     from tracker.journal import check_pages
@@ -191,6 +195,9 @@ def add_chapter(session: Session, book_text: str, number: str, title: str, *,
     existing = next((c for c in chapters if c.number == number), None)
     if existing is not None:
         raise UserError(f"{book.slug} has a chapter {chapter_label(existing)} already; choose another number")
+    wrong = chapter_numbers.problem(number, {c.number for c in chapters})
+    if wrong is not None:
+        raise UserError(f"{wrong} (in {book.slug})")
     topic_rows = [find_topic(session, t) for t in topics]
     parent = parent_of(number)
     # A section goes after its parent's last section; a top-level chapter at the end.

@@ -7,6 +7,7 @@ compared with `SCHEMA_HEAD`; Alembic is loaded only to create or upgrade a datab
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,7 +18,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from tracker.errors import EnvError
+from tracker.errors import EnvError, LibraryGone
 
 # Every revision in migrations/versions, oldest first; the last is the head.
 # tests/test_migrations.py checks that this agrees with Alembic's own history.
@@ -39,6 +40,11 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 # so that writers run one at a time (as SQLite's BEGIN IMMEDIATE makes them do).
 PG_WRITE_LOCK = 7_305_128_901
 PG_CONNECT_TIMEOUT = 5  # seconds
+# SQLite waits: a reader waits this long for a lock; a writer tries this long, then says
+# it is waiting and waits up to WRITE_WAIT_MS (a restore of a large library takes minutes).
+READ_WAIT_MS = 30_000
+FIRST_TRY_MS = 1_000
+WRITE_WAIT_MS = 30 * 60_000
 
 
 def default_path() -> Path:
@@ -55,18 +61,38 @@ def resolve_url(option: str | None) -> tuple[str, Path | None]:
             path = Path(value[len("sqlite:///"):]).expanduser()
             return f"sqlite:///{path}", path
         return value, None
+    if _PASSWORD_RE.search(value) or re.match(r"\s*(host|dbname|user|port|service)\s*=", value):
+        raise EnvError(f"{redact(value)} looks like a libpq connection string; give PostgreSQL as a URL, "
+                       "e.g. postgresql+psycopg://user@host/db (the password in ~/.pgpass or PGPASSWORD)")
     path = Path(value).expanduser().absolute()
     return f"sqlite:///{path}", path
 
 
-def redact(url: str) -> str:
-    """A URL safe to print: the password replaced by ***."""
-    from sqlalchemy.engine import make_url
+_PASSWORD_RE = re.compile(r"(?i)(password\s*=\s*)('[^']*'|[^\s&;]*)")
+_USERINFO_RE = re.compile(r"(://[^/@:\s]*:)[^/@\s]*@")
 
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - a malformed URL is shown without its credentials
-        return url.split("@")[-1]
+
+def redact(url: str) -> str:
+    """A URL or libpq string safe to print: every password given in it shown as ***
+    (`user:pw@host`, `?password=pw`, `password=pw` in `key=value` form)."""
+    return _PASSWORD_RE.sub(r"\1***", _USERINFO_RE.sub(r"\1***@", url))
+
+
+def passwords_in(url: str) -> list[str]:
+    """The passwords a URL or libpq string carries, to be hidden wherever they appear."""
+    from urllib.parse import unquote
+
+    found = [m.group(2).strip("'") for m in _PASSWORD_RE.finditer(url)]
+    found += [unquote(m.group(0)[len(m.group(1)):-1]) for m in _USERINFO_RE.finditer(url)]
+    found += [m.group(0)[len(m.group(1)):-1] for m in _USERINFO_RE.finditer(url)]
+    return [p for p in found if p and p != "***"]
+
+
+def redact_text(url: str, message: str) -> str:
+    """A message (a driver's error) with the URL's passwords taken out."""
+    for password in sorted(passwords_in(url), key=len, reverse=True):
+        message = message.replace(password, "***")
+    return _PASSWORD_RE.sub(r"\1***", message)
 
 
 def package_dir(name: str) -> Path:
@@ -81,10 +107,14 @@ class Library:
     url: str
     path: Path | None
     engine: Engine
-    created: bool = False
+    created: bool = False  # this command wrote the schema (it may take it back on failure)
     upgraded_from: str | None = None
     seeded: bool = False  # the bundled library was loaded into this new database
     _write_engine: Engine | None = field(default=None, repr=False)
+    # SQLite: what the file was when this command found it ("made": missing, so this
+    # command made it; "empty": zero-length; "rollback" or "wal": a database, by mode).
+    file_state: str = ""
+    _vanished: Callable[..., bool] | None = field(default=None, repr=False)
 
     @property
     def is_sqlite(self) -> bool:
@@ -103,56 +133,193 @@ class Library:
             if engine.dialect.name == "postgresql":
                 # The schedule's load balancing reads other cards before it writes:
                 # concurrent writers must wait their turn, not interleave.
-                session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_WRITE_LOCK})
+                _pg_write_lock(session.connection())
             yield session
 
     def dispose(self) -> None:
         self.engine.dispose()
 
-    def discard(self) -> None:
-        """Remove a database this command created (the command failed)."""
-        if self.created and self.path is None:
-            _drop_tables(self.engine)  # a server database: back to the empty one we found
+    def finish(self) -> None:
+        """The command succeeded: a library it created goes to WAL now (a failure would
+        have taken it back, which only a rollback-mode file allows safely)."""
         self.dispose()
         if self.created and self.path is not None:
-            for suffix in ("", "-wal", "-shm", "-journal"):
-                Path(str(self.path) + suffix).unlink(missing_ok=True)
+            _use_wal(self, force=True)
+
+    def vanished(self) -> bool:
+        """SQLite: the file this command opened is no longer at its path."""
+        return self._vanished is not None and self._vanished(empty_too=False)
+
+    def discard(self) -> bool:
+        """Take back the library this failed command created, if no other command has
+        committed anything to it meanwhile: a file it made is removed, a zero-length
+        file it found is zero-length again, a server database is emptied. True if done."""
+        self.dispose()
+        if not self.created:
+            return False
+        if self.path is None:
+            return _drop_tables(self.engine)
+        return _discard_file(self.path, self.file_state)
 
 
-def _drop_tables(engine: Engine) -> None:
+def _pg_write_lock(conn: Connection) -> None:
+    """Take the writers' advisory lock, saying so once if another command holds it."""
+    if conn.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": PG_WRITE_LOCK}).scalar():
+        return
+    _say_waiting()
+    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_WRITE_LOCK})
+
+
+def _say_waiting() -> None:
+    import sys
+
+    print("Waiting for another tracker command to finish (a restore or an import can take a while)…",
+          file=sys.stderr, flush=True)
+
+
+def _drop_tables(engine: Engine) -> bool:
     from tracker.model import Base
 
     try:
         with engine.begin() as conn:
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_WRITE_LOCK})
-            if conn.execute(text("SELECT 1 FROM events LIMIT 1")).first() is not None:
-                return  # another machine has started using it meanwhile: keep it
+            for table in ("events", "changes"):
+                if conn.execute(text(f"SELECT 1 FROM {table} LIMIT 1")).first() is not None:
+                    return False  # another command has written to it meanwhile: keep it
             Base.metadata.drop_all(conn)
             conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+            return True
     except SQLAlchemyError:
-        pass  # the server is gone: nothing more can be done, the error is already shown
+        return False  # the server is gone: nothing more can be done, the error is already shown
+    finally:
+        engine.dispose()
 
 
-def _sqlite_engine(url: str) -> tuple[Engine, Engine]:
-    engine = create_engine(url, connect_args={"timeout": 30})
+def _discard_file(path: Path, state: str) -> bool:
+    """Under the write lock, so that no other command commits meanwhile: only a file this
+    command made or found empty, still in rollback mode, holding no command's commits."""
+    import sqlite3
+
+    try:
+        conn = sqlite3.connect(path, timeout=WRITE_WAIT_MS / 1000, isolation_level=None)
+    except sqlite3.Error:
+        return False
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        if _journal_mode_of(path) != "rollback":
+            return False  # a later command switched it to WAL: it is in use, keep it
+        for table in ("events", "changes"):
+            if conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is not None:
+                return False
+        # Other commands waiting for the lock notice the file is gone (`_on_begin`).
+        if state == "made":
+            path.unlink(missing_ok=True)
+        elif state == "empty":
+            os.truncate(path, 0)
+        else:
+            return False
+        return True
+    except (sqlite3.Error, OSError):
+        return False
+    finally:
+        conn.close()
+
+
+def _journal_mode_of(path: Path) -> str:
+    """ "missing", "empty", "rollback" or "wal", from the file's header (bytes 18-19)."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(20)
+    except FileNotFoundError:
+        return "missing"
+    if not head:
+        return "empty"
+    return "wal" if head[18:20] == b"\x02\x02" else "rollback"
+
+
+def _sqlite_engine(url: str, path: Path) -> tuple[Engine, Engine, Callable[..., bool]]:
+    engine = create_engine(url, connect_args={"timeout": READ_WAIT_MS / 1000})
+    inode = os.stat(path).st_ino
+
+    def vanished(*, empty_too: bool = True) -> bool:
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            return True
+        return st.st_ino != inode or (empty_too and st.st_size == 0)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.execute("PRAGMA journal_mode=WAL")
+        # The journal mode is not set here: a database that is refused must be left as
+        # it was found. `_use_wal` switches an accepted one to WAL, once, for good.
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # type: ignore[no-untyped-def]
         # Writers take the lock up front, so that concurrent commands wait their turn
         # (busy timeout) instead of failing on a read lock that cannot be upgraded.
-        immediate = conn.get_execution_options().get("tracker_write", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        mode = conn.get_execution_options().get("tracker_write")
+        if not mode:
+            conn.exec_driver_sql("BEGIN")
+            return
+        try:
+            _begin_immediate(conn)
+        except DBAPIError:
+            # SQLite refuses to write to a file that was unlinked under it (read-only,
+            # disk I/O error): the same case as below.
+            if not vanished(empty_too=False):
+                raise
+        else:
+            if mode == "create" or not vanished():
+                return
+            conn.exec_driver_sql("ROLLBACK")
+        raise LibraryGone(f"the library at {path} was taken back by a failed command that had just created "
+                          "it while this one waited; nothing was written: run the command again")
 
-    return engine, engine.execution_options(tracker_write=True)
+    return engine, engine.execution_options(tracker_write=True), vanished
+
+
+def _begin_immediate(conn: Connection) -> None:
+    """BEGIN IMMEDIATE; if another command holds the lock, say so once and wait it out."""
+    import sqlite3
+
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    raw.execute(f"PRAGMA busy_timeout={FIRST_TRY_MS}")
+    try:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        return
+    except DBAPIError as exc:
+        if not isinstance(exc.orig, sqlite3.OperationalError) or "locked" not in str(exc.orig):
+            raise
+    finally:
+        raw.execute(f"PRAGMA busy_timeout={READ_WAIT_MS}")
+    _say_waiting()
+    raw.execute(f"PRAGMA busy_timeout={WRITE_WAIT_MS}")
+    try:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    finally:
+        raw.execute(f"PRAGMA busy_timeout={READ_WAIT_MS}")
+
+
+def _use_wal(lib: Library, *, force: bool = False) -> None:
+    """Switch an accepted rollback-mode file to WAL (readers never wait for writers).
+    Best effort: a read-only file, or one busy at this moment, stays as it is."""
+    if lib.path is None or not (force or lib.file_state == "rollback") or not os.access(lib.path, os.W_OK):
+        return
+    import sqlite3
+
+    try:
+        conn = sqlite3.connect(lib.path, timeout=FIRST_TRY_MS / 1000, isolation_level=None)
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        pass
 
 
 def _server_options(url: str) -> dict[str, object]:
@@ -162,35 +329,34 @@ def _server_options(url: str) -> dict[str, object]:
     return {}
 
 
-def _check_sqlite_file(path: Path) -> bool:
-    """True if the file must be created. Refuses what is not an SQLite database."""
+def _check_sqlite_file(path: Path) -> str:
+    """The file's state (see `Library.file_state`). Refuses what is not an SQLite database."""
     if path.exists():
         if path.is_dir():
             raise EnvError(f"database path {path} is a folder, not a file")
         try:
             with path.open("rb") as fh:
-                head = fh.read(len(SQLITE_MAGIC))
+                head = fh.read(20)
         except OSError as exc:
             raise EnvError(f"cannot read database {path}: {exc.strerror}") from None
         if head == b"":
-            return False
-        if head != SQLITE_MAGIC:
+            return "empty"
+        if head[:len(SQLITE_MAGIC)] != SQLITE_MAGIC:
             raise EnvError(f"{path} is not a tracker database (not an SQLite file); it was left untouched")
-        return False
+        return "wal" if head[18:20] == b"\x02\x02" else "rollback"
     parent = path.parent
     if not parent.is_dir():
         raise EnvError(f"cannot create database {path}: folder {parent} does not exist")
     if not os.access(parent, os.W_OK | os.X_OK):
         raise EnvError(f"cannot create database {path}: folder {parent} is not writable")
-    return True
+    return "missing"
 
 
 def _stored_revision(engine: Engine) -> tuple[bool, str | None]:
-    """(has any table, revision in alembic_version or None)."""
+    """(has any table, revision in alembic_version or None): read only, no lock kept."""
     with engine.connect() as conn:
         if engine.dialect.name == "sqlite":
-            names = {r[0] for r in conn.exec_driver_sql(
-                "SELECT name FROM sqlite_master WHERE type='table'")}
+            names = {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='table'")}
         else:
             from sqlalchemy import inspect
 
@@ -210,11 +376,16 @@ def alembic_config(engine: Engine):  # type: ignore[no-untyped-def]
     return cfg
 
 
-def upgrade(engine: Engine, then: Callable[[Connection], None] | None = None) -> bool:
-    """Apply every migration; False if another process brought it to the head meanwhile."""
+def upgrade(lib: Library, expected: str | None, then: Callable[[Connection], None] | None = None) -> bool:
+    """Apply every migration to a database last seen at revision `expected` (None: no
+    schema yet). Under the write lock, taken first, the revision is read again: False if
+    another command brought it to the head meanwhile."""
     from alembic import command
 
-    sqlite = engine.dialect.name == "sqlite"
+    sqlite = lib.is_sqlite
+    engine = lib.engine
+    if sqlite:
+        engine = engine.execution_options(tracker_write="create" if expected is None else True)
     with engine.connect() as conn:
         raw = conn.connection.driver_connection if sqlite else None
         if raw is not None:
@@ -224,11 +395,15 @@ def upgrade(engine: Engine, then: Callable[[Connection], None] | None = None) ->
             raw.execute("PRAGMA foreign_keys=OFF")
         try:
             with conn.begin():
-                if engine.dialect.name == "postgresql":
-                    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_WRITE_LOCK})
-                    if _revision_on(conn) == SCHEMA_HEAD:
-                        return False
-                cfg = alembic_config(engine)
+                if not sqlite:
+                    _pg_write_lock(conn)
+                now = _revision_on(conn)
+                if now == SCHEMA_HEAD:
+                    return False
+                if now != expected:
+                    raise EnvError(f"{lib_name(lib)} changed while tracker opened it (schema {now}); "
+                                   "run the command again")
+                cfg = alembic_config(lib.engine)
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, "head")
                 if then is not None:
@@ -242,9 +417,13 @@ def upgrade(engine: Engine, then: Callable[[Connection], None] | None = None) ->
 
 
 def _revision_on(conn) -> str | None:  # type: ignore[no-untyped-def]
-    from sqlalchemy import inspect
+    if conn.dialect.name == "sqlite":
+        names = {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='table'")}
+    else:
+        from sqlalchemy import inspect
 
-    if "alembic_version" not in inspect(conn).get_table_names():
+        names = set(inspect(conn).get_table_names())
+    if "alembic_version" not in names:
         return None
     row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
     return row[0] if row else None
@@ -253,24 +432,26 @@ def _revision_on(conn) -> str | None:  # type: ignore[no-untyped-def]
 def open_library(option: str | None, *, seed: bool | None = None) -> Library:
     """Open (creating or upgrading as needed) the library in use."""
     url, path = resolve_url(option)
-    created = False
     if path is not None and not (option or os.environ.get("TRACKER_DB")) and not path.exists():
         # The default app folder does not exist on a new machine: make it (owner only).
         try:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         except OSError as exc:
             raise EnvError(f"cannot create folder {path.parent}: {exc.strerror}") from None
+    state = ""
+    vanished = None
     if path is not None:
-        created = _check_sqlite_file(path)
-        if created:
+        state = _check_sqlite_file(path)
+        if state == "missing":
             try:
                 fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
                 os.close(fd)
+                state = "made"
             except FileExistsError:
-                created = False
+                state = _check_sqlite_file(path)  # another command made it a moment ago
             except OSError as exc:
                 raise EnvError(f"cannot create database {path}: {exc.strerror}") from None
-        engine, write_engine = _sqlite_engine(url)
+        engine, write_engine, vanished = _sqlite_engine(url, path)
     else:
         scheme = url.split("://", 1)[0].split("+", 1)[0].lower()
         if scheme not in ("postgresql", "postgres"):
@@ -286,13 +467,18 @@ def open_library(option: str | None, *, seed: bool | None = None) -> Library:
                 "for PostgreSQL install the postgres extra: pip install 'tracker[postgres]'"
             ) from None
         except (SQLAlchemyError, ValueError) as exc:
-            raise EnvError(f"cannot use database {redact(url)}: {exc}") from None
+            raise EnvError(f"cannot use database {redact(url)}: {redact_text(url, str(exc))}") from None
         write_engine = engine
-    lib = Library(url=url, path=path, engine=engine, created=created, _write_engine=write_engine)
+    lib = Library(url=url, path=path, engine=engine, _write_engine=write_engine, file_state=state,
+                  _vanished=vanished)
     try:
         _prepare(lib, seed=seed)
     except BaseException:
         lib.discard()
+        if path is not None and state == "made" and not lib.created:
+            # This command made the file and failed before any schema: nothing of anyone's.
+            if _journal_mode_of(path) == "empty":
+                path.unlink(missing_ok=True)
         raise
     return lib
 
@@ -303,6 +489,7 @@ def _prepare(lib: Library, *, seed: bool | None) -> None:
     except DBAPIError as exc:
         raise EnvError(describe_db_error(lib, exc)) from None
     if revision == SCHEMA_HEAD:
+        _use_wal(lib)
         return
     if revision is None:
         if has_tables:
@@ -310,7 +497,7 @@ def _prepare(lib: Library, *, seed: bool | None) -> None:
         if seed is None:
             seed = os.environ.get("TRACKER_NO_SEED", "") in ("", "0")
         # Schema and bundled library in one transaction: no one ever sees one without the other.
-        if not upgrade(lib.engine, then=_load_seed_on if seed else None):
+        if not upgrade(lib, None, then=_load_seed_on if seed else None):
             return  # another command created it at the same moment
         lib.created = True
         if seed:
@@ -328,8 +515,23 @@ def _prepare(lib: Library, *, seed: bool | None) -> None:
         shutil.copy2(lib.path, backup)
     crossed = SCHEMA_REVISIONS[SCHEMA_REVISIONS.index(revision) + 1:]
     refold = any(r in CARDS_REFOLDED_AT for r in crossed)
-    upgrade(lib.engine, then=_refold_cards_on if refold else None)
-    lib.upgraded_from = revision
+    if upgrade(lib, revision, then=_refold_cards_on if refold else None):
+        lib.upgraded_from = revision
+    _use_wal(lib)
+
+
+def quick_check(lib: Library) -> None:
+    """SQLite's `quick_check`: refuse a file with corrupt pages (exit 1), untouched."""
+    if not lib.is_sqlite:
+        return
+    try:
+        with lib.engine.connect() as conn:
+            rows = [r[0] for r in conn.exec_driver_sql("PRAGMA quick_check").fetchmany(3)]
+    except DBAPIError as exc:
+        raise EnvError(describe_db_error(lib, exc)) from None
+    if rows != ["ok"]:
+        raise EnvError(f"{lib_name(lib)} is damaged (quick_check: {'; '.join(rows)}); it was left untouched. "
+                       "Restore your latest backup into a new file")
 
 
 def _load_seed_on(conn: Connection) -> None:
@@ -365,15 +567,7 @@ def describe_db_error(lib: Library, exc: BaseException) -> str:
     message = " ".join(message.split())
     if message.startswith(("database \"", "FATAL: database \"")) or "failed: FATAL: database \"" in message:
         message += " (create it first, e.g. createdb, and give its URL)"
-    if lib.url and "@" in lib.url:
-        from sqlalchemy.engine import make_url
-
-        try:
-            password = make_url(lib.url).password
-        except Exception:  # noqa: BLE001
-            password = None
-        if password:
-            message = message.replace(str(password), "***")
+    message = redact_text(lib.url, message)
     return f"cannot use database {redact(lib.url)}: {message}"
 
 

@@ -25,6 +25,12 @@ class EnvError(TrackerError):
     exit_code = 1
 
 
+class LibraryGone(EnvError):
+    """The library file was taken back (by the failed command that had just created it)
+    while this command waited for the write lock; nothing was written. The CLI runs the
+    command again, on a library made anew."""
+
+
 def candidates(names: Iterable[str], limit: int = 8) -> str:
     """'a, b, c' (and 'and N more') for an error line."""
     items = list(names)

@@ -145,6 +145,12 @@ def refresh_book(session: Session, book: Book) -> None:
     if book.status != book_status:
         book.status = book_status
     session.flush()
+    # A started resource of the same slug follows its book (SPEC §4.3).
+    resource_id = session.scalar(select(Resource.id).where(Resource.slug == book.slug))
+    if resource_id is not None:
+        from tracker.resources import refresh_resource
+
+        refresh_resource(session, resource_id)
 
 
 def refresh_books(session: Session) -> int:

@@ -55,8 +55,10 @@ def today(session: Session, c: Clock, *, date_text: str | None = None, limit: in
         })
     plan = {
         "date": day.isoformat(),
+        "own_day": day == c.today(),  # the reader's own date: "today", else "on DATE"
         "revisit": revisits,
         "more_due": max(0, total - len(revisits)),
+        "next_due": None if revisits else next_due(session, day),
         "continue": continue_reading(session),
         "suggestions": [],
     }
@@ -67,6 +69,18 @@ def today(session: Session, c: Clock, *, date_text: str | None = None, limit: in
     plan["suggestions"] = suggestions_for_today(session, [r["book"] for r in revisits],
                                                 [(r["book"], r["chapter"]) for r in revisits])
     return plan
+
+
+def next_due(session: Session, day: dt.date) -> dict[str, Any] | None:
+    """The first revisit due after `day`: when, and which chapter (None: no favourites)."""
+    row = session.execute(
+        _due_query(dt.date.max).where(Card.due > day).order_by(Card.due, Book.slug, Chapter.position).limit(1)
+    ).first()
+    if row is None:
+        return None
+    card, number, title, slug = row
+    return {"date": card.due.isoformat(), "days": (card.due - day).days, "book": slug, "chapter": number,
+            "title": title}
 
 
 def continue_reading(session: Session) -> list[dict[str, Any]]:

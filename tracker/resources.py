@@ -1,7 +1,8 @@
 """The map's resources and the reader's interests (SPEC §1, §3).
 
 A resource's status is the last of its lifecycle events (`queue`, `start`, `done`,
-`dismiss`; none: `suggested`), kept in `Resource.status` by `refresh_resource`.
+`dismiss`; none: `suggested`), and a started resource whose book is read is `done`;
+kept in `Resource.status` by `refresh_resource`.
 Starting a resource makes it a book being read: the book of the same slug where the
 library has one, else a new book of one chapter (number "1", the resource's title and
 topics), so that a paper or a post is read, favourited and revisited like a chapter.
@@ -80,8 +81,17 @@ def add_resource(
     return resource
 
 
+def resource_status(last_kind: str | None, book_status: str | None) -> str:
+    """SPEC §1/§4.3: the last lifecycle event says the status (none: `suggested`); a
+    started resource follows its book, so once the book is read it is `done`."""
+    status = LIFECYCLE.get(last_kind, "suggested") if last_kind else "suggested"
+    if status == "reading" and book_status == "read":
+        return "done"
+    return status
+
+
 def refresh_resource(session: Session, resource_id: int) -> None:
-    """Resource.status as its events say: the last lifecycle event, else `suggested`."""
+    """Resource.status as its events and its book say (`resource_status`)."""
     session.flush()
     resource = session.get(Resource, resource_id)
     if resource is None:
@@ -90,7 +100,8 @@ def refresh_resource(session: Session, resource_id: int) -> None:
         select(Event.kind).where(Event.resource_id == resource_id, Event.kind.in_(tuple(LIFECYCLE)))
         .order_by(Event.at.desc(), Event.id.desc()).limit(1)
     ).first()
-    status = LIFECYCLE.get(last, "suggested") if last else "suggested"
+    book_status = session.scalar(select(Book.status).where(Book.slug == resource.slug))
+    status = resource_status(last, book_status)
     if resource.status != status:
         resource.status = status
         session.flush()

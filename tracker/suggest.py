@@ -30,7 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from tracker.model import Book, Card, Chapter, ChapterTopic, Interest, Resource, ResourceTopic, Topic
@@ -281,17 +281,22 @@ def suggestions_for_today(session: Session, books: list[str], targets: list[tupl
         return []
     tied: dict[int, str] = {}  # resource id -> label of the revisit it goes with
     if targets:
-        pairs = or_(*[and_(Book.slug == b, Chapter.number == n) for b, n in targets])
+        # The targets' books, then the targets among their chapters: one query of bounded
+        # size however many revisits are due (a tree of pairs overflows SQLite at ~1,000).
+        order: dict[tuple[str, str], int] = {}
+        for i, t in enumerate(targets):
+            order.setdefault(t, i)
         rows = session.execute(
             select(Book.slug, Chapter.number, Chapter.title, Book.title, ChapterTopic.topic_id)
             .join(Chapter, Chapter.book_id == Book.id)
             .join(ChapterTopic, ChapterTopic.chapter_id == Chapter.id)
-            .where(pairs)
+            .where(Book.slug.in_(sorted({b for b, _ in targets})), Chapter.favourite.is_(True))
         ).all()
-        order = {t: i for i, t in enumerate(targets)}
         by_topic: dict[int, tuple[int, str]] = {}
         for slug, number, title, book_title, tid in rows:
-            place = order.get((slug, number), len(order))
+            if (slug, number) not in order:
+                continue
+            place = order[(slug, number)]
             if tid not in by_topic or place < by_topic[tid][0]:
                 by_topic[tid] = (place, chapter_label(number, title, book_title))
         for item in items:

@@ -22,11 +22,32 @@ click.echo = clean_echo  # type: ignore[assignment]  # every line printed: no co
 NO_ARGS_IS_HELP: type[click.UsageError] = getattr(click.exceptions, "NoArgsIsHelpError", type("_Never", (click.UsageError,), {}))
 
 
+# A command whose new library was taken back under it (LibraryGone) runs again, anew.
+ATTEMPTS = 5
+
+
 class TrackerGroup(click.Group):
     """A group whose `main` turns every failure into one `Error:` line and an exit code."""
 
     def main(self, args: Any = None, prog_name: str | None = None, **extra: Any) -> Any:  # type: ignore[override]
-        app = App()
+        from tracker.errors import LibraryGone
+
+        if args is None:
+            args = sys.argv[1:]
+        for attempt in range(ATTEMPTS):
+            app = App()
+            try:
+                code = self._main_once(app, list(args), prog_name, dict(extra), retry=attempt < ATTEMPTS - 1)
+            except LibraryGone:
+                continue  # a library made at the same moment was taken back: once more, anew
+            if app.created_message:
+                click.echo(app.created_message, err=True)
+            sys.exit(code)
+
+    def _main_once(self, app: App, args: list[str], prog_name: str | None, extra: dict[str, Any],
+                   *, retry: bool) -> int:
+        from tracker.errors import LibraryGone
+
         extra.setdefault("obj", app)
         code = 0
         try:
@@ -46,6 +67,11 @@ class TrackerGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
             code = 130
+        except LibraryGone as exc:
+            code = 1
+            if retry:
+                raise
+            _error(exc.message, code)
         except BaseException as exc:  # noqa: BLE001 - the one place errors are turned into lines
             if isinstance(exc, SystemExit):
                 code = exc.code if isinstance(exc.code, int) else 1
@@ -53,13 +79,13 @@ class TrackerGroup(click.Group):
                 if os.environ.get("TRACKER_DEBUG") == "1":
                     app.close(failed=True)
                     raise
+                if retry and app.library_vanished():
+                    raise LibraryGone("the library was taken back while this command ran") from None
                 message, code = app.describe(exc)
                 _error(message, code)
         finally:
             app.close(failed=code != 0)
-        if code == 0 and app.created_message:
-            click.echo(app.created_message, err=True)
-        sys.exit(code)
+        return code
 
 
 def _error(message: str, code: int) -> None:

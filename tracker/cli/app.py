@@ -123,6 +123,9 @@ class App:
         with self.lib.write() as session, recording(session, command):
             yield session
 
+    def library_vanished(self) -> bool:
+        return self._lib is not None and self._lib.vanished()
+
     def describe(self, exc: BaseException) -> tuple[str, int]:
         """One line and an exit code for any failure."""
         from tracker.errors import TrackerError
@@ -146,10 +149,12 @@ class App:
             return
         lib, self._lib = self._lib, None
         if failed and lib.created:
-            lib.discard()
-            self.created_message = None
-        else:
+            if lib.discard():
+                self.created_message = None  # taken back: there is no new library to speak of
+        elif failed:
             lib.dispose()
+        else:
+            lib.finish()
 
 
 pass_app = click.make_pass_decorator(App, ensure=True)

@@ -137,13 +137,26 @@ def restore(app: App, file: str, replace: bool) -> None:
       tracker restore reading-2026-03-01.json
       tracker restore reading-2026-03-01.json --replace
     """
-    from tracker.formats.backup import read_backup, restore as restore_backup
+    from tracker import journal
+    from tracker.changes import record_restore
+    from tracker.formats.backup import read_backup, restore as restore_backup, set_aside
 
     data = read_backup(file)
-    with app.lib.write() as session:
-        counts = restore_backup(session, data, replace=replace)
+    copy = None
+    try:
+        with app.lib.write() as session:
+            # `--replace` first keeps the library it replaces, as a backup in the app folder.
+            copy = set_aside(session, journal.clock(session)) if replace else None
+            counts = restore_backup(session, data, replace=replace)
+            record_restore(session, str(copy) if copy else None, f"restore of {file}")
+    except BaseException:
+        if copy is not None:
+            copy.unlink(missing_ok=True)  # nothing was replaced: no copy to keep
+        raise
     from tracker.cli.render import plural
 
+    if copy is not None:
+        click.echo(f"Set the replaced library aside as {copy}.", err=True)
     if app.lib.created:
         app.created_message = f"Created a new library at {app.lib.url.removeprefix('sqlite:///')} from the backup."
     click.echo(f"Restored {plural(counts['books'], 'book')}, {plural(counts['resources'], 'resource')} and "

@@ -31,7 +31,7 @@ def today(app: App, date_text: str | None, limit: int | None, short: bool, as_js
     with app.lib.read() as session:
         c = journal.clock(session)
         value = plan.today(session, c, date_text=date_text, limit=limit)
-        if not value["revisit"] and not value["continue"]:
+        if not value["revisit"] and not value["continue"] and value["next_due"] is None:
             value["start_hint"] = plan.start_hint(session)
     if as_json:
         value.pop("start_hint", None)

@@ -146,8 +146,9 @@ def days_phrase(days: int) -> str:
 def today(plan: dict[str, Any]) -> str:
     lines: list[str] = []
     revisits = plan["revisit"]
+    own = plan.get("own_day", True)
     if revisits:
-        lines.append(style(f"Revisit today ({plan['date']})", bold=True))
+        lines.append(style(f"Revisit today ({plan['date']})" if own else f"Revisit on {plan['date']}", bold=True))
         rows = []
         for r in revisits:
             overdue = f"{plural(r['overdue_days'], 'day')} overdue" if r["overdue_days"] else "due today"
@@ -159,10 +160,16 @@ def today(plan: dict[str, Any]) -> str:
             lines.append(f"  … and {plan['more_due']} more due (tracker agenda)")
         first = revisits[0]
         lines.append(style(f"  log one: tracker revisit {first['book']} {first['chapter']} good", dim=True))
-    elif plan["continue"]:
-        lines.append(style("Nothing to revisit today.", dim=True))
     else:
-        lines.append(plan.get("start_hint") or "Nothing to revisit today.")
+        nothing = "Nothing to revisit today" if own else f"Nothing to revisit on {plan['date']}"
+        nxt = plan.get("next_due")
+        if nxt is not None:
+            lines.append(f"{nothing}; the next revisit is {nxt['book']} {nxt['chapter']} "
+                         f"{clip(nxt['title'], 40)}, due {nxt['date']} ({days_phrase(nxt['days'])}).")
+        elif plan["continue"] or not plan.get("start_hint"):
+            lines.append(style(f"{nothing}.", dim=True))
+        else:
+            lines.append(plan["start_hint"])
     if plan["continue"]:
         lines.append("")
         lines.append(style("Continue reading", bold=True))

@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from tracker.errors import UserError
@@ -422,6 +424,36 @@ def refuse_unless_replace(session: Session) -> None:
                         "add --replace to do so (make a backup first: tracker backup FILE)")
 
 
+def set_aside(session: Session, clock: Clock) -> Path | None:
+    """Write the library about to be replaced as a backup file in the app folder (beside
+    the default library), named for the moment; None if it holds nothing to lose."""
+    from sqlalchemy import select
+
+    from tracker.db import default_path
+    from tracker.model import Event
+
+    if session.scalar(select(Event.id).limit(1)) is None and not _own_books(session):
+        return None
+    folder = default_path().parent
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    stamp = clock.now.strftime("%Y-%m-%dT%H%M%S")
+    path, n = folder / f"replaced-by-restore-{stamp}.json", 2
+    while path.exists():
+        path, n = folder / f"replaced-by-restore-{stamp}-{n}.json", n + 1
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
+        write_backup(session, clock, out)
+    return path
+
+
+def _own_books(session: Session) -> bool:
+    from sqlalchemy import select
+
+    from tracker.model import Book
+
+    return session.scalar(select(Book.id).where(Book.bundled.is_(False)).limit(1)) is not None
+
+
 def _wipe(session: Session) -> None:
     from sqlalchemy import delete, update
 
@@ -509,8 +541,8 @@ def restore(session: Session, backup: Backup, *, replace: bool = False) -> dict[
 
     # The caches, from the events: resource statuses, book and chapter statuses and
     # favourites, then the revisit cards (the settings are in place: they shape them).
-    _refresh_resources(session)
     journal.refresh_books(session)
+    _refresh_resources(session)
     schedule.rebuild(session, journal.rules(session))
     session.flush()
     return {"events": count, "books": len(backup.library.books), "resources": len(backup.library.resources),

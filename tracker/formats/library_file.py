@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tracker import chapter_numbers
 from tracker.errors import EnvError, UserError
 
 if TYPE_CHECKING:
@@ -47,7 +48,6 @@ RESOURCE_KINDS = (
 SOURCES = ("confirmed", "secondary")
 
 SLUG_RE = re.compile(r"[a-z0-9-]+")
-NUMBER_RE = re.compile(r"[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)*")
 SLUG_MAX = 100
 NUMBER_MAX = 50
 TOPIC_NAME_MAX = 200
@@ -323,10 +323,8 @@ def parse_library_dict(
             c = _Entry(filename, f"{e.label} chapters[{j}]", ctable, CHAPTER_KEYS)
             number = c.str("number", required=True, max_len=NUMBER_MAX)
             assert number is not None
-            if not NUMBER_RE.fullmatch(number):
-                c.fail(
-                    f"{number!r} is not a chapter number (like 5, 5.2, 5.2.3 or A)", "number"
-                )
+            if not chapter_numbers.PATTERN.match(number):
+                c.fail(f"{number!r} is not a chapter number (like {chapter_numbers.EXAMPLES})", "number")
             if number in numbers:
                 e.fail(f"chapter number {number!r} is used twice")
             numbers.add(number)
@@ -341,6 +339,11 @@ def parse_library_dict(
                     source=c.choice("source", SOURCES),
                 )
             )
+        for j, cd in enumerate(chapters):
+            # A book in a library file lists its chapters whole: a section's parent is there.
+            wrong = chapter_numbers.problem(cd.number, numbers)
+            if wrong is not None:
+                e.fail(f"chapters[{j}]: {wrong}", "chapters")
         books.append(
             BookData(
                 slug=slug,
