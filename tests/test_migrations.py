@@ -342,3 +342,25 @@ def test_a_failed_upgrade_leaves_the_file_as_it_was(tmp_path, next_revision):
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
     assert _rows(db) == before
+
+
+def test_an_old_log_becomes_changes_that_undo_takes_back(tmp_path):
+    """0005 (the change journal): each event of an older database is one change, so
+    `undo` takes back the newest of them as it would have before the upgrade."""
+    import json
+
+    db = tmp_path / "old.db"
+    _first_revision_library(db)
+    history = _invoke(db, "history", "--json")
+    assert history.exit_code == 0, history.output
+    changes = json.loads(history.stdout)
+    assert len(changes) == 9 and changes[0]["id"] == 9  # newest first, ids as the events'
+    assert all(c["undone"] is False for c in changes)
+    # Event 8 (a break) is the newest by id; undo takes back change 9, the queue of lsm-paper.
+    undo = _invoke(db, "undo")
+    assert undo.exit_code == 0, undo.output
+    resources = json.loads(_invoke(db, "resource", "list", "--json").stdout)
+    assert next(r["status"] for r in resources if r["resource"] == "lsm-paper") == "suggested"
+    events = json.loads(_invoke(db, "log", "--json").stdout)
+    assert sorted(e["id"] for e in events) == list(range(1, 9))
+    assert _invoke(db, "db", "check").stdout.strip() == "ok"

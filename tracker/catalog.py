@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from tracker import chapter_numbers
 from tracker.errors import UserError
+from tracker.limits import SLUG_MAX, TITLE_MAX, check_length
 from tracker.model import (
     Book, Card, Chapter, ChapterTopic, Event, ResourceTopic, Topic, is_top_level, parent_of,
 )
@@ -111,6 +112,9 @@ def add_book(session: Session, title: str, *, authors: tuple[str, ...] = (), slu
              year: int | None = None, url: str | None = None) -> Book:
     if not title.strip():
         raise UserError("a book needs a title")
+    check_length("the title", title.strip(), TITLE_MAX)
+    if slug is not None:
+        check_length("the slug", slug, SLUG_MAX)
     if slug is not None and not SLUG_RE.match(slug):
         raise UserError(f"slug {slug!r} may use only a-z, 0-9 and single hyphens, e.g. my-book")
     if year is not None and not 0 < year < 3000:
@@ -188,6 +192,8 @@ def add_chapter(session: Session, book_text: str, number: str, title: str, *,
     number = number.strip()
     if not title.strip():
         raise UserError("a chapter needs a title")
+    check_length("the title", title.strip(), TITLE_MAX)
+    check_length("the chapter number", number, 50)
     from tracker.journal import check_pages
 
     check_pages(pages)
@@ -198,7 +204,11 @@ def add_chapter(session: Session, book_text: str, number: str, title: str, *,
     wrong = chapter_numbers.problem(number, {c.number for c in chapters})
     if wrong is not None:
         raise UserError(f"{wrong} (in {book.slug})")
-    topic_rows = [find_topic(session, t) for t in topics]
+    topic_rows: list[Topic] = []
+    for text in topics:  # a topic given twice is linked once, as `resource add` does
+        topic = find_topic(session, text)
+        if topic not in topic_rows:
+            topic_rows.append(topic)
     parent = parent_of(number)
     # A section goes after its parent's last section; a top-level chapter at the end.
     position = len(chapters)

@@ -429,8 +429,9 @@ def _revision_on(conn) -> str | None:  # type: ignore[no-untyped-def]
     return row[0] if row else None
 
 
-def open_library(option: str | None, *, seed: bool | None = None) -> Library:
-    """Open (creating or upgrading as needed) the library in use."""
+def open_library(option: str | None, *, seed: bool | None = None, verify: bool = False) -> Library:
+    """Open (creating or upgrading as needed) the library in use; with `verify`, an
+    existing SQLite file passes `quick_check` first (`init`, `db upgrade`, `db current`)."""
     url, path = resolve_url(option)
     if path is not None and not (option or os.environ.get("TRACKER_DB")) and not path.exists():
         # The default app folder does not exist on a new machine: make it (owner only).
@@ -472,6 +473,8 @@ def open_library(option: str | None, *, seed: bool | None = None) -> Library:
     lib = Library(url=url, path=path, engine=engine, _write_engine=write_engine, file_state=state,
                   _vanished=vanished)
     try:
+        if verify and state in ("rollback", "wal"):
+            quick_check(lib)
         _prepare(lib, seed=seed)
     except BaseException:
         lib.discard()
@@ -530,8 +533,9 @@ def quick_check(lib: Library) -> None:
     except DBAPIError as exc:
         raise EnvError(describe_db_error(lib, exc)) from None
     if rows != ["ok"]:
-        raise EnvError(f"{lib_name(lib)} is damaged (quick_check: {'; '.join(rows)}); it was left untouched. "
-                       "Restore your latest backup into a new file")
+        first = " ".join(str(rows[0] if rows else "no answer").replace("*** in database main ***", "").split())
+        raise EnvError(f"{lib_name(lib)} is damaged (SQLite's quick_check: {first[:100]}); it was left "
+                       "untouched. Restore your latest backup into a new file")
 
 
 def _load_seed_on(conn: Connection) -> None:

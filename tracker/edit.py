@@ -88,6 +88,9 @@ def edit(session: Session, event_id: int, change: Amendment) -> dict[str, Any]:
     if change.rating is not None:
         event.rating = journal.parse_rating(change.rating)
     if change.note is not None:
+        from tracker.limits import NOTE_MAX, check_length
+
+        check_length("the note", change.note, NOTE_MAX)
         if event.kind == "note" and not change.note.strip():
             raise UserError("the note is empty")
         event.note = change.note if change.note.strip() else None

@@ -43,8 +43,7 @@ def parse_rating(text: str) -> str:
     return word
 
 
-MAX_MINUTES = 10_000  # one session or revisit: about a week without sleep
-MAX_PAGES = 100_000
+from tracker.limits import MAX_MINUTES, MAX_PAGES, NOTE_MAX, check_length  # noqa: E402
 
 
 def check_minutes(minutes: int | None) -> None:
@@ -284,6 +283,8 @@ def add_event(
 ) -> Event:
     """Append one event and bring every cache in line with it; refused (SPEC §4.3) when
     it, or a later event because of it, could not be true in the log's order."""
+    if fields.get("note") is not None:
+        check_length("the note", fields["note"], NOTE_MAX)
     checked = book is not None and chapter is not None and kind in CHECKED_KINDS
     before = impossible_now(session, book.id) if checked and book is not None else {}
     event = Event(

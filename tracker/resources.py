@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tracker.errors import UserError
+from tracker.limits import NOTE_MAX, SLUG_MAX, TITLE_MAX, check_length
 from tracker.model import (
     RESOURCE_KINDS, RESOURCE_STATUSES, Book, Chapter, ChapterTopic, Event, Interest, Resource, ResourceTopic,
     Topic,
@@ -50,6 +51,11 @@ def add_resource(
 
     if not title.strip():
         raise UserError("a resource needs a title")
+    check_length("the title", title.strip(), TITLE_MAX)
+    if slug is not None:
+        check_length("the slug", slug, SLUG_MAX)
+    if note is not None:
+        check_length("the note", note, NOTE_MAX)
     kind = kind.strip().lower()
     if kind not in RESOURCE_KINDS:
         raise UserError(f"unknown kind {kind!r}; use one of {', '.join(RESOURCE_KINDS)}")

@@ -45,6 +45,7 @@ def db_upgrade(app: App) -> None:
     Example:
       tracker db upgrade
     """
+    app.verify = True
     lib = app.lib
     from tracker.db import SCHEMA_HEAD, lib_name
 
@@ -65,6 +66,7 @@ def db_current(app: App) -> None:
     """
     from tracker.db import stored_revision
 
+    app.verify = True
     click.echo(stored_revision(app.lib))
 
 

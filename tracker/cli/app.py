@@ -96,13 +96,14 @@ class App:
         self._lib: Library | None = None
         self.seed: bool | None = None
         self.created_message: str | None = None
+        self.verify = False  # run quick_check on opening (init, db upgrade, db current)
 
     @property
     def lib(self) -> Library:
         if self._lib is None:
             from tracker.db import open_library
 
-            self._lib = open_library(self.db_option, seed=self.seed)
+            self._lib = open_library(self.db_option, seed=self.seed, verify=self.verify)
             import gc
 
             if not gc.isenabled():  # disabled while importing by tracker.cli.main

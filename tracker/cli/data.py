@@ -19,12 +19,19 @@ PROGRESS_FROM = 20_000  # events; shorter exports finish before a bar is worth d
 
 @contextmanager
 def _output(file: str | None, force: bool, *, private: bool = False) -> Iterator[IO[bytes]]:
-    """stdout (no FILE, or `-`), else FILE written atomically."""
+    """stdout (no FILE, or `-`), else FILE written atomically. Either way a document is
+    whole or absent: for stdout it is built in a spooled temporary file first, and
+    written out only once it is complete (an error midway writes nothing)."""
     if file is None or file == "-":
-        sys.stdout.flush()
-        stream = sys.stdout.buffer
-        yield stream
-        stream.flush()
+        import shutil
+        import tempfile
+
+        with tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024) as spool:
+            yield spool  # type: ignore[misc]
+            spool.seek(0)
+            sys.stdout.flush()
+            shutil.copyfileobj(spool, sys.stdout.buffer)
+            sys.stdout.buffer.flush()
         return
     from pathlib import Path
 
@@ -121,6 +128,21 @@ def backup(app: App, file: str | None, force: bool) -> None:
         click.echo(f"Backed up the library and {count} event{'s' if count != 1 else ''} to {file}.", err=True)
 
 
+def _pause_for_tests() -> None:
+    """TRACKER_TEST_RESTORE_PAUSE=DIR (tests only): holding the write lock, say so through
+    the FIFO DIR/reached, then wait for a word on DIR/go: a restore as slow as a test needs,
+    without timing anything."""
+    import os
+
+    folder = os.environ.get("TRACKER_TEST_RESTORE_PAUSE")
+    if not folder:
+        return
+    with open(os.path.join(folder, "reached"), "w", encoding="utf-8") as fh:
+        fh.write("holding the lock\n")
+    with open(os.path.join(folder, "go"), encoding="utf-8") as fh:
+        fh.read()
+
+
 @click.command()
 @click.argument("file")
 @click.option("--replace", is_flag=True, help="Replace a library that has a reading log or books of your own.")
@@ -149,6 +171,7 @@ def restore(app: App, file: str, replace: bool) -> None:
             copy = set_aside(session, journal.clock(session)) if replace else None
             counts = restore_backup(session, data, replace=replace)
             record_restore(session, str(copy) if copy else None, f"restore of {file}")
+            _pause_for_tests()
     except BaseException:
         if copy is not None:
             copy.unlink(missing_ok=True)  # nothing was replaced: no copy to keep

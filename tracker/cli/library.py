@@ -22,6 +22,7 @@ def init(app: App, empty: bool) -> None:
       tracker --db ~/notes/reading.db init --empty
     """
     app.seed = not empty
+    app.verify = True
     lib = app.lib
     from tracker.db import lib_name
 

@@ -30,6 +30,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from tracker.errors import UserError
+from tracker.limits import MAX_ID, MAX_MINUTES, MAX_PAGES
+from tracker.when import MAX_YEAR, MIN_YEAR
 from tracker.model import EVENT_KINDS, RATINGS
 
 if TYPE_CHECKING:
@@ -113,6 +115,14 @@ def _decode(text: str, i: int) -> tuple[Any, int]:
         return _raw_decode(text, i)
     except json.JSONDecodeError as exc:
         raise _Invalid(exc.msg, exc.pos) from None
+    except RecursionError:
+        raise _too_deep(text, i) from None
+
+
+def _too_deep(text: str, i: int) -> _Invalid:
+    from tracker.limits import DEPTH_MAX, too_deep_at
+
+    return _Invalid(f"nested deeper than {DEPTH_MAX} levels", max(too_deep_at(text, i), i))
 
 
 _raw_decode = json.JSONDecoder().raw_decode
@@ -308,9 +318,12 @@ def _check_event(item: Any, books: dict[str, set[str]], resources: set[str], tz:
         if at.tzinfo is None:
             at = at.replace(tzinfo=tz)
         at.utcoffset()
+        at.astimezone(dt.timezone.utc)
     except (TypeError, ValueError, OverflowError):
         raise _Bad(f'"at" {json.dumps(raw_at)[:40]} is not an ISO 8601 time; use e.g. '
                    "2026-03-01T08:30:00+01:00") from None
+    if not MIN_YEAR <= at.year <= MAX_YEAR:
+        raise _Bad(f'"at" {raw_at} is out of range: no command records a time outside {MIN_YEAR}–{MAX_YEAR}')
     book, chapter, resource = get("book"), get("chapter"), get("resource")
     if book is not None:
         numbers = books.get(book) if type(book) is str else None
@@ -330,10 +343,11 @@ def _check_event(item: Any, books: dict[str, set[str]], resources: set[str], tz:
     if needs_resource and resource is None:
         raise _Bad(f"a {kind} event needs a resource")
     minutes, percent, pages = get("minutes"), get("percent"), get("pages")
-    for key, value in (("minutes", minutes), ("percent", percent), ("pages", pages)):
-        if value is not None and (type(value) is not int or value < 0 or (key == "percent" and value > 100)):
-            limit = "from 0 to 100" if key == "percent" else "of 0 or more"
-            raise _Bad(f'"{key}" must be a whole number {limit}, got {json.dumps(value)[:40]}')
+    for key, value, top in (("minutes", minutes, MAX_MINUTES), ("percent", percent, 100), ("pages", pages, MAX_PAGES)):
+        if value is not None and (type(value) is not int or not 0 <= value <= top):
+            raise _Bad(f'"{key}" must be a whole number from 0 to {top}, got {json.dumps(value)[:40]}')
+    if eid is not None and eid > MAX_ID:
+        raise _Bad(f"id must be at most {MAX_ID}, got {eid}")
     rating = get("rating")
     if rating is not None and rating not in RATINGS:
         raise _Bad(f"rating {json.dumps(rating)[:40]} is not one of {', '.join(RATINGS)}")
@@ -345,6 +359,10 @@ def _check_event(item: Any, books: dict[str, set[str]], resources: set[str], tz:
             until = dt.date.fromisoformat(until)
         except (TypeError, ValueError):
             raise _Bad(f'"until" {json.dumps(until)[:40]} is not a date (YYYY-MM-DD)') from None
+        if not MIN_YEAR <= until.year <= MAX_YEAR:
+            raise _Bad(f'"until" {until} is out of range: use a year from {MIN_YEAR} to {MAX_YEAR}')
+        if kind == "snooze" and until < at.date():
+            raise _Bad(f'a snooze until {until} is before its own time {raw_at}: no command records that')
     elif needs_until:
         raise _Bad(f'a {kind} needs "until" (a date)')
     note = get("note")
@@ -377,6 +395,8 @@ def iter_events(backup: Backup) -> Iterator[EventTuple]:
                     item, i = decode(text, i)
                 except json.JSONDecodeError as exc:
                     raise _Invalid(exc.msg, exc.pos) from None
+                except RecursionError:
+                    raise _too_deep(text, i) from None
                 try:
                     row = _check_event(item, books, resources, tz)
                 except _Bad as exc:

@@ -10,8 +10,13 @@ from tracker.errors import UserError
 def read_text(name: str, *, what: str, not_text: str) -> str:
     """The file's text (UTF-8, a byte-order mark allowed). `what` names the kind of file
     ("a library file"); `not_text` is the message for bytes that are not UTF-8."""
+    from tracker.limits import FILE_MAX_BYTES
+
     path = Path(name)
     try:
+        if path.is_file() and path.stat().st_size > FILE_MAX_BYTES:
+            raise UserError(f"{name}: the file is {path.stat().st_size:,} bytes; tracker reads files of "
+                            f"at most {FILE_MAX_BYTES:,} bytes")
         data = path.read_bytes()
     except FileNotFoundError:
         raise UserError(f"{name}: no such file") from None

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tracker import chapter_numbers
+from tracker.limits import NOTE_MAX, TITLE_MAX
 from tracker.errors import EnvError, UserError
 
 if TYPE_CHECKING:
@@ -271,6 +272,12 @@ def parse_library(
         obj = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise UserError(f"{filename}: invalid TOML: {exc}") from None
+    except RecursionError:
+        from tracker.limits import DEPTH_MAX, line_column, too_deep_at
+
+        where = line_column(text, too_deep_at(text))
+        raise UserError(f"{filename}: {where}: nested deeper than {DEPTH_MAX} levels; "
+                        "a library file nests a few levels at most") from None
     return parse_library_dict(
         obj, filename, known_topics=known_topics, known_resources=known_resources
     )
@@ -309,7 +316,7 @@ def parse_library_dict(
     for i, table in enumerate(_tables(filename, obj, "books")):
         e = _Entry(filename, _label("books", i, table), table, BOOK_KEYS)
         slug = e.slug()
-        title = e.str("title", required=True)
+        title = e.str("title", required=True, max_len=TITLE_MAX)
         assert slug is not None and title is not None
         if slug in book_at:
             e.fail(f"book {slug!r} is defined twice (also books[{book_at[slug]}])", "slug")
@@ -328,7 +335,7 @@ def parse_library_dict(
             if number in numbers:
                 e.fail(f"chapter number {number!r} is used twice")
             numbers.add(number)
-            ctitle = c.str("title", required=True)
+            ctitle = c.str("title", required=True, max_len=TITLE_MAX)
             assert ctitle is not None
             chapters.append(
                 ChapterData(
@@ -352,7 +359,7 @@ def parse_library_dict(
                 year=e.int("year"),
                 url=e.str("url"),
                 isbn=e.str("isbn", max_len=ISBN_MAX),
-                note=e.str("note"),
+                note=e.str("note", max_len=NOTE_MAX),
                 source=e.choice("source", SOURCES),
                 chapters=tuple(chapters),
             )
@@ -363,7 +370,7 @@ def parse_library_dict(
     for i, table in enumerate(_tables(filename, obj, "resources")):
         e = _Entry(filename, _label("resources", i, table), table, RESOURCE_KEYS)
         slug = e.slug()
-        title = e.str("title", required=True)
+        title = e.str("title", required=True, max_len=TITLE_MAX)
         kind = e.choice("kind", RESOURCE_KINDS, required=True)
         assert slug is not None and title is not None and kind is not None
         if slug in resource_at:
@@ -386,7 +393,7 @@ def parse_library_dict(
                 topics=e.slug_list("topics"),
                 rank=e.int("rank", minimum=0),
                 recommended_by=recommended_by,
-                note=e.str("note"),
+                note=e.str("note", max_len=NOTE_MAX),
                 source=e.choice("source", SOURCES),
             )
         )
