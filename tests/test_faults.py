@@ -209,7 +209,19 @@ def test_restore_killed_mid_transaction_leaves_the_library_as_it_was(run, tmp_pa
     big.write_text(json.dumps(backup), encoding="utf-8")
     tracker(run.db, "read", IE, "0", "--done", cwd=tmp_path)
     before = snapshot(run.db)
-    kill_inside_write(run.db, ["restore", "--replace", str(big)], tmp_path)
+    # Killed at the last moment before its commit, every row written (deterministic: the
+    # restore says through a FIFO that it is there, and waits).
+    pause = tmp_path / "pause"
+    pause.mkdir()
+    os.mkfifo(pause / "reached")
+    os.mkfifo(pause / "go")
+    proc = subprocess.Popen([sys.executable, "-m", "tracker", "restore", "--replace", str(big)],
+                            env={**cli_env(run.db), "TRACKER_TEST_RESTORE_PAUSE": str(pause)},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path)
+    with open(pause / "reached", encoding="utf-8") as fh:
+        assert fh.read()
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=60)
     assert snapshot(run.db) == before
     db_check_ok(run.db)
     result = tracker(run.db, "restore", "--replace", str(big), cwd=tmp_path)
