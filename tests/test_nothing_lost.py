@@ -250,3 +250,22 @@ def test_control_characters_are_shown_escaped(run):
     assert "Evil" in run.ok("books").output
     assert "\x1b" in run.json("show", "evil")["title"]  # JSON keeps the value, escaped
     assert snapshot(run.db)  # the library itself keeps the title as given
+
+
+@pytest.mark.sqlite_only
+def test_every_output_shows_the_extreme_times_a_database_can_hold(run):
+    """Times from before restore checked its ranges (or written by hand) still show."""
+    import sqlite3
+
+    run.ok("config", "timezone", "Pacific/Kiritimati")  # +14:00: the furthest from UTC
+    conn = sqlite3.connect(run.db)
+    with conn:
+        for at, note in (("9999-12-31 23:30:00.000000", "far"), ("0001-01-01 00:10:00.000000", "early")):
+            conn.execute("INSERT INTO events (at, kind, book_id, note) VALUES (?, 'note', "
+                         "(SELECT id FROM books WHERE slug = ?), ?)", (at, IE, note))
+    conn.close()
+    for args in (("log",), ("log", "--json"), ("backup",), ("stats",), ("history",), ("show", IE),
+                 *(("export", "--format", f) for f in ("csv", "json", "jsonl", "md", "ics"))):
+        out = run.ok(*args).output
+        if args[0] in ("log", "backup") or args[-1] in ("csv", "json", "jsonl", "md"):
+            assert "far" in out and "early" in out, args

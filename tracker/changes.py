@@ -28,7 +28,7 @@ from tracker.errors import UserError
 from tracker.model import (
     JOURNALED_TABLES, Base, Book, Change, ChangeOpen, ChangeRow, Chapter, Event, Resource, Setting,
 )
-from tracker.when import now
+from tracker.when import in_zone, now
 
 # Parents before children: the order rows are put back in (and the reverse, removed).
 TABLE_ORDER = {name: i for i, name in enumerate(JOURNALED_TABLES)}
@@ -118,7 +118,7 @@ def history(session: Session, limit: int = 20) -> list[dict[str, Any]]:
                 events[change_id].append(row_id)
     undone = {"no": False, "yes": True, "partly": "partly"}
     return [
-        {"id": c.id, "at": c.at.astimezone(tz).isoformat(timespec="seconds"), "command": c.command,
+        {"id": c.id, "at": in_zone(c.at, tz).isoformat(timespec="seconds"), "command": c.command,
          "summary": c.summary, "undone": undone[c.undone], "events": events[c.id]}
         for c in changes
     ]

@@ -20,6 +20,14 @@ def check(lib: Library) -> list[str]:
                 problems.extend(f"integrity: {r}" for r in result[:10])
             for row in conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()[:10]:
                 problems.append(f"foreign key: table {row[0]} row {row[1]} refers to a missing {row[2]}")
+    from tracker.change_triggers import installed
+    from tracker.model import JOURNALED_TABLES
+
+    with lib.engine.connect() as conn:
+        missing = sorted(set(JOURNALED_TABLES) - installed(conn))
+    if missing:
+        problems.append(f"the change journal's triggers are missing on {', '.join(missing)}: "
+                        "undo would not see changes to them")
     from tracker import journal, schedule
 
     with lib.write() as session:

@@ -20,7 +20,7 @@ from tracker.errors import UserError
 from tracker.log_rules import CHECKED_KINDS, Impossible, LogEvent, impossible_events
 from tracker.model import Book, Card, Chapter, Event, Resource, is_top_level, parent_of
 from tracker.names import chapter_label, find_book, find_chapter
-from tracker.when import Clock, get_tz, now
+from tracker.when import Clock, get_tz, in_zone, now
 
 BOOK_KINDS = ("read", "finish", "favourite", "unfavourite", "stop", "start", "done")
 RATING_WORDS = {"1": "again", "2": "hard", "3": "good", "4": "easy"}
@@ -553,7 +553,7 @@ def log_rows(
             at = parse(at + "+00:00")  # stored as naive UTC
         elif until_day is not None:
             until_day = until_day.isoformat()
-        when = at.astimezone(tz).isoformat(timespec=timespec)
+        when = in_zone(at, tz).isoformat(timespec=timespec)
         if with_book_title:
             yield {"id": eid, "at": when, "book": slug, "book_title": book_title, "chapter": number,
                    "chapter_title": chapter_title, "resource": resource, "event": kind, "minutes": minutes,

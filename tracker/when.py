@@ -99,6 +99,16 @@ def _out_of_range(text: str) -> UserError:
     return UserError(f"{_quote(text)} is out of range: use a year from {MIN_YEAR} to {MAX_YEAR}")
 
 
+def in_zone(at: datetime, tz: tzinfo) -> datetime:
+    """`at` in the zone `tz`; at the very ends of the calendar (a time a database holds
+    from before its limits were checked), where the zone's offset would cross year 1 or
+    9999, it stays in UTC rather than fail to be shown."""
+    try:
+        return at.astimezone(tz)
+    except OverflowError:
+        return at.astimezone(timezone.utc)
+
+
 @dataclass(frozen=True)
 class Clock:
     """A fixed now in the reader's zone, with the hour at which the reader's day starts."""
@@ -111,8 +121,11 @@ class Clock:
 
     def reader_date(self, at: datetime) -> date:
         """The reader's date of an aware time: local date of (at - day_start_hour)."""
-        local = at.astimezone(self.tz)
-        return local.date() - timedelta(days=1 if local.hour < self.day_start_hour else 0)
+        local = in_zone(at, self.tz)
+        try:
+            return local.date() - timedelta(days=1 if local.hour < self.day_start_hour else 0)
+        except OverflowError:  # 0001-01-01 before the day's start: that day is the first there is
+            return local.date()
 
     def today(self) -> date:
         return self.reader_date(self.now)
