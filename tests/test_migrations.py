@@ -257,6 +257,8 @@ Revises: {down}
 import sqlalchemy as sa
 from alembic import op
 
+from tracker.change_triggers import Journaled, install
+
 revision = "9999_rebuild"
 down_revision = "{down}"
 branch_labels = None
@@ -270,6 +272,15 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("extra", sa.Text(), nullable=True))
     with op.batch_alter_table("events", recreate="always") as batch_op:
         batch_op.add_column(sa.Column("extra", sa.Text(), nullable=True))
+    # A rebuild drops a table's triggers: a migration that rebuilds installs them again.
+    install(op.get_bind(), [
+        Journaled("books", ("id", "slug", "title", "authors", "year", "url", "isbn", "note", "source",
+                            "bundled", "status", "extra"), "id", json_columns=("authors",), derived=("status",)),
+        Journaled("chapters", ("id", "book_id", "number", "title", "position", "pages", "source", "status",
+                               "favourite", "extra"), "id", derived=("status", "favourite")),
+        Journaled("events", ("id", "at", "kind", "book_id", "chapter_id", "resource_id", "minutes", "percent",
+                             "pages", "rating", "until", "note", "extra"), "id"),
+    ])
 
 
 def downgrade() -> None:

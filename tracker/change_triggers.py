@@ -98,11 +98,10 @@ def install(conn: Connection, specs: list[Journaled]) -> None:
 def installed(conn: Connection) -> set[str]:
     """The tables whose journal triggers all exist, on insert, update and delete (`db check`)."""
     if conn.dialect.name == "sqlite":
-        rows = conn.exec_driver_sql(
-            "SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'tracker_change_%'")
-    else:
-        rows = conn.exec_driver_sql(
-            "SELECT event_object_table FROM information_schema.triggers WHERE trigger_name LIKE 'tracker_change_%'")
+        query = "SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE :names"
+    else:  # one row per event: INSERT, UPDATE and DELETE
+        query = "SELECT event_object_table FROM information_schema.triggers WHERE trigger_name LIKE :names"
+    rows = conn.execute(text(query), {"names": "tracker_change_%"})
     from collections import Counter
 
     counts = Counter(r[0] for r in rows)
