@@ -82,6 +82,26 @@ def test_a_failing_command_alone_leaves_no_library_and_a_zero_length_file_as_it_
     assert [e["note"] for e in json.loads(tracker(empty, "log", "--json").stdout)] == ["first"]
 
 
+@pytest.mark.sqlite_only
+def test_a_failing_creator_keeps_the_file_while_another_command_has_it_open(tmp_path):
+    """Removing a file another process holds would give two files one journal name."""
+    import fcntl
+
+    db = tmp_path / "held.db"
+    db.write_bytes(b"")
+    fd = os.open(db, os.O_RDONLY)
+    fcntl.flock(fd, fcntl.LOCK_SH)  # what every tracker command holds while it uses the file
+    try:
+        one_error_line(tracker(db, "show", "no-such-book"), 2)
+        assert db.stat().st_size > 0  # the library it made stays: it is not this command's alone
+    finally:
+        os.close(fd)
+    result = tracker(db, "note", IE, "after")
+    assert result.returncode == 0, result.stderr
+    assert [e["note"] for e in json.loads(tracker(db, "log", "--json").stdout)] == ["after"]
+    db_check_ok(db)
+
+
 # --- 2. writers during a long restore ----------------------------------------------------------
 
 

@@ -115,6 +115,11 @@ class Library:
     # command made it; "empty": zero-length; "rollback" or "wal": a database, by mode).
     file_state: str = ""
     _vanished: Callable[..., bool] | None = field(default=None, repr=False)
+    # SQLite: a descriptor of the file holding a shared flock for as long as this command
+    # uses it. A failed creator takes its library back only under an exclusive flock, so
+    # never while another command has the file open: SQLite's journal is named for the
+    # path, and a file removed under a command that holds it is a path two files share.
+    _hold: int | None = field(default=None, repr=False)
 
     @property
     def is_sqlite(self) -> bool:
@@ -138,6 +143,10 @@ class Library:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        # Only now: closing any descriptor of the file drops this process's SQLite locks.
+        if self._hold is not None:
+            os.close(self._hold)
+            self._hold = None
 
     def finish(self) -> None:
         """The command succeeded: a library it created goes to WAL now (a failure would
@@ -154,12 +163,24 @@ class Library:
         """Take back the library this failed command created, if no other command has
         committed anything to it meanwhile: a file it made is removed, a zero-length
         file it found is zero-length again, a server database is emptied. True if done."""
-        self.dispose()
-        if not self.created:
-            return False
         if self.path is None:
-            return _drop_tables(self.engine)
-        return _discard_file(self.path, self.file_state)
+            self.dispose()
+            return self.created and _drop_tables(self.engine)
+        self.engine.dispose()
+        hold, self._hold = self._hold, None
+        try:
+            if hold is None or not (self.created or self.file_state == "made"):
+                return False
+            import fcntl
+
+            try:
+                fcntl.flock(hold, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                return False  # another command has it open: it is theirs too now, keep it
+            return _discard_file(self.path, self.file_state)
+        finally:
+            if hold is not None:
+                os.close(hold)
 
 
 def _pg_write_lock(conn: Connection) -> None:
@@ -196,17 +217,24 @@ def _drop_tables(engine: Engine) -> bool:
 
 
 def _discard_file(path: Path, state: str) -> bool:
-    """Under the write lock, so that no other command commits meanwhile: only a file this
-    command made or found empty, still in rollback mode, holding no command's commits."""
+    """Under an exclusive flock (no other command has the file open) and SQLite's exclusive
+    lock: only a file this command made or found empty, still in rollback mode, holding no
+    command's commits, goes back to what it was."""
     import sqlite3
 
     try:
+        if os.stat(path).st_size == 0:
+            if state == "made":
+                path.unlink()
+            return state in ("made", "empty")
         conn = sqlite3.connect(path, timeout=WRITE_WAIT_MS / 1000, isolation_level=None)
-    except sqlite3.Error:
+    except (sqlite3.Error, OSError):
         return False
     try:
-        conn.execute("BEGIN IMMEDIATE")
-        if _journal_mode_of(path) != "rollback":
+        conn.execute("BEGIN EXCLUSIVE")
+        # Asked of SQLite, not read from the file: closing a second descriptor of the
+        # file would drop the lock just taken (POSIX locks belong to the process).
+        if str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
             return False  # a later command switched it to WAL: it is in use, keep it
         for table in ("events", "changes"):
             if conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is not None:
@@ -223,18 +251,6 @@ def _discard_file(path: Path, state: str) -> bool:
         return False
     finally:
         conn.close()
-
-
-def _journal_mode_of(path: Path) -> str:
-    """ "missing", "empty", "rollback" or "wal", from the file's header (bytes 18-19)."""
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(20)
-    except FileNotFoundError:
-        return "missing"
-    if not head:
-        return "empty"
-    return "wal" if head[18:20] == b"\x02\x02" else "rollback"
 
 
 def _sqlite_engine(url: str, path: Path) -> tuple[Engine, Engine, Callable[..., bool]]:
@@ -273,7 +289,7 @@ def _sqlite_engine(url: str, path: Path) -> tuple[Engine, Engine, Callable[..., 
             if not vanished(empty_too=False):
                 raise
         else:
-            if mode == "create" or not vanished():
+            if not vanished(empty_too=mode != "create"):
                 return
             conn.exec_driver_sql("ROLLBACK")
         raise LibraryGone(f"the library at {path} was taken back by a failed command that had just created "
@@ -441,18 +457,14 @@ def open_library(option: str | None, *, seed: bool | None = None, verify: bool =
             raise EnvError(f"cannot create folder {path.parent}: {exc.strerror}") from None
     state = ""
     vanished = None
+    hold = None
     if path is not None:
-        state = _check_sqlite_file(path)
-        if state == "missing":
-            try:
-                fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-                os.close(fd)
-                state = "made"
-            except FileExistsError:
-                state = _check_sqlite_file(path)  # another command made it a moment ago
-            except OSError as exc:
-                raise EnvError(f"cannot create database {path}: {exc.strerror}") from None
-        engine, write_engine, vanished = _sqlite_engine(url, path)
+        hold, state = _hold_file(path)
+        try:
+            engine, write_engine, vanished = _sqlite_engine(url, path)
+        except BaseException:
+            os.close(hold)
+            raise
     else:
         scheme = url.split("://", 1)[0].split("+", 1)[0].lower()
         if scheme not in ("postgresql", "postgres"):
@@ -471,19 +483,51 @@ def open_library(option: str | None, *, seed: bool | None = None, verify: bool =
             raise EnvError(f"cannot use database {redact(url)}: {redact_text(url, str(exc))}") from None
         write_engine = engine
     lib = Library(url=url, path=path, engine=engine, _write_engine=write_engine, file_state=state,
-                  _vanished=vanished)
+                  _vanished=vanished, _hold=hold)
     try:
         if verify and state in ("rollback", "wal"):
             quick_check(lib)
         _prepare(lib, seed=seed)
     except BaseException:
-        lib.discard()
-        if path is not None and state == "made" and not lib.created:
-            # This command made the file and failed before any schema: nothing of anyone's.
-            if _journal_mode_of(path) == "empty":
-                path.unlink(missing_ok=True)
+        lib.discard()  # a file this command made and left empty goes too
         raise
     return lib
+
+
+def _hold_file(path: Path) -> tuple[int, str]:
+    """Open the SQLite file (making it if missing) and take a shared flock on it, which
+    `Library.dispose` lets go: (descriptor, state). If a failed creator took the file back
+    while this command waited for the flock, the path is looked at anew."""
+    import fcntl
+
+    for _ in range(100):
+        state = _check_sqlite_file(path)
+        try:
+            if state == "missing":
+                try:
+                    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o600)
+                except FileExistsError:
+                    continue  # another command made it a moment ago
+            else:
+                fd = os.open(path, os.O_RDONLY)
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise EnvError(f"cannot {'create' if state == 'missing' else 'open'} database {path}: "
+                           f"{exc.strerror}") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH)
+            here = os.stat(path).st_ino == os.fstat(fd).st_ino
+        except FileNotFoundError:
+            here = False
+        except BaseException:
+            os.close(fd)
+            raise
+        if here:
+            # Read again now that no one can take it back: it may have been emptied.
+            return fd, "made" if state == "missing" else _check_sqlite_file(path)
+        os.close(fd)
+    raise EnvError(f"the database file {path} kept changing while tracker opened it; run the command again")
 
 
 def _prepare(lib: Library, *, seed: bool | None) -> None:

@@ -149,11 +149,12 @@ class App:
         if self._lib is None:
             return
         lib, self._lib = self._lib, None
-        if failed and lib.created:
-            if lib.discard():
-                self.created_message = None  # taken back: there is no new library to speak of
-        elif failed:
-            lib.dispose()
+        if failed:
+            # A failed command prints only its error: the library it made is taken back, or
+            # (another command has the file open meanwhile) kept for that command to use.
+            self.created_message = None
+            if not (lib.created and lib.discard()):
+                lib.dispose()
         else:
             lib.finish()
 
