@@ -501,6 +501,51 @@ def test_import_adds_books_and_is_idempotent(run, tmp_path):
     assert after == before
 
 
+def test_a_partial_import_places_new_chapters_as_chapter_add_and_a_full_one_reorders(run, tmp_path):
+    run.ok("import", write(tmp_path, "mine.toml", LIBRARY))
+    run.ok("chapter", "add", "ddia", "2", "Data Models")  # at the end: 1, 3, 3.1, 2
+    assert numbers(run, "ddia") == ["1", "3", "3.1", "2"]
+    partial = """\
+        [[books]]
+        slug = "ddia"
+        title = "Designing Data-Intensive Applications"
+
+        [[books.chapters]]
+        number = "3"
+        title = "Storage and Retrieval"
+
+        [[books.chapters]]
+        number = "3.2"
+        title = "SSTables"
+
+        [[books.chapters]]
+        number = "1"
+        title = "Reliable, Scalable, and Maintainable Applications"
+
+        [[books.chapters]]
+        number = "1.1"
+        title = "Reliability"
+
+        [[books.chapters]]
+        number = "4"
+        title = "Encoding"
+        """
+    run.ok("import", write(tmp_path, "partial.toml", partial))
+    # The book's own order is kept; each new chapter goes where `chapter add` puts it.
+    assert numbers(run, "ddia") == ["1", "1.1", "3", "3.1", "3.2", "2", "4"]
+    full = "".join(f"""
+        [[books.chapters]]
+        number = "{n}"
+        title = "{t}"
+        """ for n, t in [("1", "Reliable, Scalable, and Maintainable Applications"), ("1.1", "Reliability"),
+                         ("2", "Data Models"), ("3", "Storage and Retrieval"), ("3.1", "Hash Indexes"),
+                         ("3.2", "SSTables"), ("4", "Encoding")])
+    run.ok("import", write(tmp_path, "full.toml", partial.split("[[books.chapters]]")[0] + full))
+    assert numbers(run, "ddia") == ["1", "1.1", "2", "3", "3.1", "3.2", "4"]
+    run.ok("undo")
+    assert numbers(run, "ddia") == ["1", "1.1", "3", "3.1", "3.2", "2", "4"]
+
+
 def test_import_keeps_reading_state_and_never_touches_the_log(run, tmp_path):
     path = write(tmp_path, "mine.toml", LIBRARY)
     run.ok("import", path)

@@ -13,7 +13,7 @@ from tracker import chapter_numbers
 from tracker.errors import UserError
 from tracker.limits import SLUG_MAX, TITLE_MAX, check_length
 from tracker.model import (
-    Book, Card, Chapter, ChapterTopic, Event, ResourceTopic, Topic, is_top_level, parent_of,
+    Book, Card, Chapter, ChapterTopic, Event, ResourceTopic, Topic, is_top_level,
 )
 from tracker.names import chapter_label, find_book, find_chapter, find_topic
 
@@ -209,12 +209,7 @@ def add_chapter(session: Session, book_text: str, number: str, title: str, *,
         topic = find_topic(session, text)
         if topic not in topic_rows:
             topic_rows.append(topic)
-    parent = parent_of(number)
-    # A section goes after its parent's last section; a top-level chapter at the end.
-    position = len(chapters)
-    if parent is not None and any(c.number == parent for c in chapters):
-        index = max(i for i, c in enumerate(chapters) if c.number == parent or c.number.startswith(parent + "."))
-        position = index + 1
+    position = chapter_numbers.place(number, [c.number for c in chapters])
     for c in chapters[position:]:
         c.position += 1
     session.flush()

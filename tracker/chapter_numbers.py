@@ -6,7 +6,7 @@ own backups and upgraded databases keep the numbers they have."""
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 from tracker.model import parent_of
 
@@ -22,3 +22,12 @@ def problem(number: str, numbers: Collection[str]) -> str | None:
     if parent is not None and parent not in numbers:
         return f"chapter {number} needs its parent chapter {parent} first"
     return None
+
+
+def place(number: str, order: Sequence[str]) -> int:
+    """Where a new chapter goes in a book whose chapters are `order` (reading order):
+    a section after its parent's last section, a top-level chapter at the end."""
+    parent = parent_of(number)
+    if parent is None or parent not in order:
+        return len(order)
+    return max(i for i, n in enumerate(order) if n == parent or n.startswith(parent + ".")) + 1

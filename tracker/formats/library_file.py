@@ -601,7 +601,8 @@ def load_library(session: Session, data: LibraryData, *, bundled: bool = False) 
             )
             counts["books"] += len(new_books)
 
-    # Chapters: the file's reading order first, then the book's other chapters.
+    # Chapters: a file that lists all of a book's chapters gives their reading order; a
+    # file that lists some keeps the book's order and places its new ones as `chapter add`.
     old_chapters: dict[int, list[Chapter]] = {}
     with_chapters = [books[bd.slug].id for bd in data.books if bd.chapters and bd.slug in books]
     if with_chapters:
@@ -620,7 +621,17 @@ def load_library(session: Session, data: LibraryData, *, bundled: bool = False) 
         bid = book_id[bd.slug]
         current = old_chapters.get(bid, [])
         by_number = {c.number: c for c in current}
-        for position, cd in enumerate(bd.chapters):
+        in_file = {cd.number for cd in bd.chapters}
+        if by_number.keys() <= in_file:
+            order = [cd.number for cd in bd.chapters]
+        else:
+            order = [c.number for c in current]
+            for cd in bd.chapters:
+                if cd.number not in by_number:
+                    order.insert(chapter_numbers.place(cd.number, order), cd.number)
+        position_of = {number: i for i, number in enumerate(order)}
+        for cd in bd.chapters:
+            position = position_of[cd.number]
             chapter = by_number.get(cd.number)
             if chapter is None:
                 new_chapters.append({
@@ -641,12 +652,9 @@ def load_library(session: Session, data: LibraryData, *, bundled: bool = False) 
                     lambda tid, pos: ChapterTopic(topic_id=tid, position=pos),
                 )
             counts["chapters"] += changed
-        in_file = {cd.number for cd in bd.chapters}
-        position = len(bd.chapters)
         for chapter in current:
             if chapter.number not in in_file:
-                counts["chapters"] += _set(chapter, "position", position)
-                position += 1
+                counts["chapters"] += _set(chapter, "position", position_of[chapter.number])
         if bd.slug in books:
             # Its loaded `chapters` collection (if any) no longer tells the whole story.
             session.expire(books[bd.slug], ["chapters"])
