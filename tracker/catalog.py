@@ -10,10 +10,11 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from tracker import chapter_numbers
+from tracker.chapter_numbers import is_top_level
 from tracker.errors import UserError
 from tracker.limits import SLUG_MAX, TITLE_MAX, check_length
 from tracker.model import (
-    Book, Card, Chapter, ChapterTopic, Event, ResourceTopic, Topic, is_top_level,
+    Book, Card, Chapter, ChapterTopic, Event, ResourceTopic, Topic,
 )
 from tracker.names import chapter_label, find_book, find_chapter, find_topic
 
@@ -161,9 +162,9 @@ def remove_book_counts(session: Session, book: Book) -> dict[str, int]:
 def _replay_after_removal(session: Session, first_event: tuple[dt.datetime, int] | None) -> None:
     if first_event is None:
         return
-    from tracker import journal, schedule
+    from tracker import cards, events
 
-    schedule.replay_from(session, journal.rules(session), first_event)
+    cards.replay_from(session, events.rules(session), first_event)
 
 
 def _first_schedule_event(session: Session, condition: Any) -> tuple[dt.datetime, int] | None:
@@ -194,7 +195,7 @@ def add_chapter(session: Session, book_text: str, number: str, title: str, *,
         raise UserError("a chapter needs a title")
     check_length("the title", title.strip(), TITLE_MAX)
     check_length("the chapter number", number, 50)
-    from tracker.journal import check_pages
+    from tracker.limits import check_pages
 
     check_pages(pages)
     chapters = list(session.scalars(select(Chapter).where(Chapter.book_id == book.id).order_by(Chapter.position)))
@@ -219,7 +220,7 @@ def add_chapter(session: Session, book_text: str, number: str, title: str, *,
     session.flush()
     for i, topic in enumerate(topic_rows):
         session.add(ChapterTopic(chapter_id=chapter.id, topic_id=topic.id, position=i))
-    from tracker.journal import refresh_book
+    from tracker.derived import refresh_book
 
     refresh_book(session, book)
     return book, chapter
@@ -248,7 +249,7 @@ def remove_chapter(session: Session, book_text: str, chapter_text: str, *, confi
     remaining = list(session.scalars(select(Chapter).where(Chapter.book_id == book.id).order_by(Chapter.position)))
     for i, c in enumerate(remaining):
         c.position = i
-    from tracker.journal import refresh_book
+    from tracker.derived import refresh_book
 
     refresh_book(session, book)
     _replay_after_removal(session, first)

@@ -101,7 +101,7 @@ def _rows(session: Session, change_id: int) -> list[Row]:
 
 def history(session: Session, limit: int = 20) -> list[dict[str, Any]]:
     """`history --json`: the newest changes first."""
-    from tracker.journal import clock
+    from tracker.events import clock
 
     if limit < 1:
         raise UserError(f"--limit must be 1 or more, got {limit}")
@@ -376,8 +376,8 @@ def apply_undo(session: Session, rows: list[Row]) -> None:
 
 def _recompute(session: Session, rows: list[Row], now_events: dict[int, tuple[Any, ...]]) -> None:
     """Statuses, resource statuses and cards as a replay of the log now gives them."""
-    from tracker import journal, schedule, settings
-    from tracker.resources import refresh_resource
+    from tracker import cards, derived, events, schedule, settings
+    from tracker.derived import refresh_resource
 
     book_ids: set[int] = set()
     resource_ids: set[int] = set()
@@ -407,15 +407,15 @@ def _recompute(session: Session, rows: list[Row], now_events: dict[int, tuple[An
     for book_id in sorted(book_ids):
         book = session.get(Book, book_id)
         if book is not None:
-            journal.refresh_book(session, book)
+            derived.refresh_book(session, book)
             resource_ids.update(session.scalars(select(Resource.id).where(Resource.slug == book.slug)))
     for resource_id in sorted(resource_ids):
         refresh_resource(session, resource_id)
-    rules = journal.rules(session)
+    rules = events.rules(session)
     if refold:
-        schedule.rebuild(session, rules)
+        cards.rebuild(session, rules)
     elif points:
-        schedule.replay_from(session, rules, min(points))
+        cards.replay_from(session, rules, min(points))
     session.flush()
 
 

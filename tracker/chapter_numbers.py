@@ -8,8 +8,6 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Sequence
 
-from tracker.model import parent_of
-
 PATTERN = re.compile(r"^([0-9]+|[A-Z])(\.[0-9]+)*$")
 EXAMPLES = "5, 5.2, 5.2.3, 0, A or B.1"
 
@@ -31,3 +29,17 @@ def place(number: str, order: Sequence[str]) -> int:
     if parent is None or parent not in order:
         return len(order)
     return max(i for i, n in enumerate(order) if n == parent or n.startswith(parent + ".")) + 1
+
+
+def parent_of(number: str) -> str | None:
+    """The number of a chapter's parent: "5" for "5.2", None for "5"."""
+    head, sep, _ = number.rpartition(".")
+    return head if sep else None
+
+
+def is_top_level(number: str, numbers: set[str] | frozenset[str]) -> bool:
+    """A top-level chapter: no parent, or a parent the book does not have (SPEC §1:
+    a book's progress counts these)."""
+    parent = parent_of(number)
+    return parent is None or parent not in numbers
+

@@ -591,10 +591,10 @@ def _load_seed_on(conn: Connection) -> None:
 
 
 def _refold_cards_on(conn: Connection) -> None:
-    from tracker import journal, schedule
+    from tracker import cards, events
 
     with Session(bind=conn, expire_on_commit=False) as session:
-        schedule.rebuild(session, journal.rules(session))
+        cards.rebuild(session, events.rules(session))
         session.flush()
 
 

@@ -28,18 +28,18 @@ def check(lib: Library) -> list[str]:
     if missing:
         problems.append(f"the change journal's triggers are missing on {', '.join(missing)}: "
                         "undo would not see changes to them")
-    from tracker import journal, schedule
+    from tracker import cards, derived, events
 
     with lib.write() as session:
-        rules = journal.rules(session)
-        stored = schedule.stored_cards(session)
-        replayed = schedule.replayed_cards(session, rules)
+        rules = events.rules(session)
+        stored = cards.stored_cards(session)
+        replayed = cards.replayed_cards(session, rules)
         for cid in sorted(set(stored) | set(replayed)):
             if stored.get(cid) != replayed.get(cid):
                 problems.append(f"the revisit card of chapter id {cid} differs from what the log gives")
         before = {c.id: (c.status, c.favourite) for c in session.scalars(select(Chapter))}
         books_before = {b.id: b.status for b in session.scalars(select(Book))}
-        journal.refresh_books(session)
+        derived.refresh_books(session)
         for c in session.scalars(select(Chapter)):
             if before.get(c.id) != (c.status, c.favourite):
                 problems.append(f"chapter id {c.id}: stored status differs from the log")

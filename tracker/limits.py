@@ -47,3 +47,16 @@ def line_column(text: str, pos: int) -> str:
     line = text.count("\n", 0, pos) + 1
     column = pos - (text.rfind("\n", 0, pos) + 1) + 1
     return f"line {line} column {column}"
+
+
+def check_minutes(minutes: int | None) -> None:
+    if minutes is not None and minutes < 0:
+        raise UserError(f"--minutes must be 0 or more, got {minutes}")
+    if minutes is not None and minutes > MAX_MINUTES:
+        raise UserError(f"--minutes must be at most {MAX_MINUTES} for one session, got {minutes}")
+
+
+def check_pages(pages: int | None) -> None:
+    if pages is not None and not 0 <= pages <= MAX_PAGES:
+        raise UserError(f"--pages must be from 0 to {MAX_PAGES}, got {pages}")
+

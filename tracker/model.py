@@ -28,6 +28,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from tracker.chapter_numbers import parent_of
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -117,7 +119,6 @@ class Book(Base):
     )
 
 
-
 class ChapterTopic(Base):
     __tablename__ = "chapter_topics"
 
@@ -159,19 +160,6 @@ class Chapter(Base):
     @property
     def parent_number(self) -> str | None:
         return parent_of(self.number)
-
-
-def parent_of(number: str) -> str | None:
-    """The number of a chapter's parent: "5" for "5.2", None for "5"."""
-    head, sep, _ = number.rpartition(".")
-    return head if sep else None
-
-
-def is_top_level(number: str, numbers: set[str] | frozenset[str]) -> bool:
-    """A top-level chapter: no parent, or a parent the book does not have (SPEC §1:
-    a book's progress counts these)."""
-    parent = parent_of(number)
-    return parent is None or parent not in numbers
 
 
 class ResourceTopic(Base):

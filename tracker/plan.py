@@ -12,8 +12,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tracker import schedule, settings
-from tracker.model import Book, Card, Chapter, is_top_level, parent_of
+from tracker import cards, schedule, settings
+from tracker.chapter_numbers import is_top_level, parent_of
+from tracker.model import Book, Card, Chapter
 from tracker.when import Clock
 
 
@@ -42,10 +43,10 @@ def today(session: Session, c: Clock, *, date_text: str | None = None, limit: in
         select(func.count()).select_from(Card).where(Card.active.is_(True), Card.due <= day)
     ) or 0
     revisits = []
-    store = schedule.DbStore(session, rules)  # one for every preview: the breaks are read once
+    store = cards.DbStore(session, rules)  # one for every preview: the breaks are read once
     for card, number, title, slug in rows:
-        value = schedule._value(card)
-        good = schedule.preview_due(session, rules, card.chapter_id, value, "good", at, store)
+        value = cards.value_of(card)
+        good = cards.preview_due(session, rules, card.chapter_id, value, "good", at, store)
         revisits.append({
             "book": slug, "chapter": number, "title": title, "due": card.due.isoformat(),
             "overdue_days": (day - card.due).days,

@@ -2,7 +2,7 @@
 
 A resource's status is the last of its lifecycle events (`queue`, `start`, `done`,
 `dismiss`; none: `suggested`), and a started resource whose book is read is `done`;
-kept in `Resource.status` by `refresh_resource`.
+kept in `Resource.status` by `tracker.derived.refresh_resource`.
 Starting a resource makes it a book being read: the book of the same slug where the
 library has one, else a new book of one chapter (number "1", the resource's title and
 topics), so that a paper or a post is read, favourited and revisited like a chapter.
@@ -18,13 +18,13 @@ from sqlalchemy.orm import Session
 from tracker.errors import UserError
 from tracker.limits import NOTE_MAX, SLUG_MAX, TITLE_MAX, check_length
 from tracker.model import (
-    RESOURCE_KINDS, RESOURCE_STATUSES, Book, Chapter, ChapterTopic, Event, Interest, Resource, ResourceTopic,
+    RESOURCE_KINDS, RESOURCE_STATUSES, Book, Chapter, ChapterTopic, Interest, Resource, ResourceTopic,
     Topic,
 )
+from tracker import derived
 from tracker.catalog import topic_slugs
+from tracker.statuses import LIFECYCLE
 from tracker.names import find_resource, find_topic
-
-LIFECYCLE = {"queue": "queued", "start": "reading", "done": "done", "dismiss": "dismissed"}
 
 
 def list_resources(session: Session, status: str | None = None) -> list[dict[str, Any]]:
@@ -87,32 +87,6 @@ def add_resource(
     return resource
 
 
-def resource_status(last_kind: str | None, book_status: str | None) -> str:
-    """SPEC §1/§4.3: the last lifecycle event says the status (none: `suggested`); a
-    started resource follows its book, so once the book is read it is `done`."""
-    status = LIFECYCLE.get(last_kind, "suggested") if last_kind else "suggested"
-    if status == "reading" and book_status == "read":
-        return "done"
-    return status
-
-
-def refresh_resource(session: Session, resource_id: int) -> None:
-    """Resource.status as its events and its book say (`resource_status`)."""
-    session.flush()
-    resource = session.get(Resource, resource_id)
-    if resource is None:
-        return
-    last = session.scalars(
-        select(Event.kind).where(Event.resource_id == resource_id, Event.kind.in_(tuple(LIFECYCLE)))
-        .order_by(Event.at.desc(), Event.id.desc()).limit(1)
-    ).first()
-    book_status = session.scalar(select(Book.status).where(Book.slug == resource.slug))
-    status = resource_status(last, book_status)
-    if resource.status != status:
-        resource.status = status
-        session.flush()
-
-
 def _book_for(session: Session, resource: Resource, *, create: bool) -> tuple[Book | None, bool]:
     """The book of the resource's slug; with `create`, a new one-chapter book if there is none."""
     book = session.scalars(select(Book).where(Book.slug == resource.slug)).first()
@@ -138,20 +112,20 @@ def _book_for(session: Session, resource: Resource, *, create: bool) -> tuple[Bo
 
 def change(session: Session, kind: str, resource_text: str, *, on: str | None = None) -> dict[str, Any]:
     """queue, start, done or dismiss a resource: one event, and the statuses that follow."""
-    from tracker import journal
+    from tracker import events
 
     if kind not in LIFECYCLE:
         raise UserError(f"unknown action {kind!r}; use one of {', '.join(LIFECYCLE)}")
-    c = journal.clock(session)
-    at = journal.when_on(c, on)
+    c = events.clock(session)
+    at = events.when_on(c, on)
     resource = find_resource(session, resource_text)
     target = LIFECYCLE[kind]
     if resource.status == target:
         state = "being read" if target == "reading" else target
         raise UserError(f"{resource.slug} is {state} already; see `tracker resource list`")
     book, created = _book_for(session, resource, create=kind == "start")
-    event = journal.add_event(session, kind=kind, at=at, resource=resource, book=book)
-    refresh_resource(session, resource.id)
+    event = events.add_event(session, kind=kind, at=at, resource=resource, book=book)
+    derived.refresh_resource(session, resource.id)
     out: dict[str, Any] = {"id": event.id, "resource": resource.slug, "title": resource.title,
                            "status": resource.status, "book": None, "created_book": created}
     if book is not None:

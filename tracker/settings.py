@@ -124,11 +124,11 @@ def change(session: Session, key: str, value: str) -> tuple[str, int]:
     clean = set_value(session, key, value)
     moved = 0
     if key in SCHEDULE_KEYS and clean != before:
-        from tracker import journal, schedule
+        from tracker import cards, events
 
         session.flush()
-        old = {cid: card.due for cid, card in schedule.stored_cards(session).items() if card.active}
-        schedule.rebuild(session, journal.rules(session))
-        new = schedule.stored_cards(session)
+        old = {cid: card.due for cid, card in cards.stored_cards(session).items() if card.active}
+        cards.rebuild(session, events.rules(session))
+        new = cards.stored_cards(session)
         moved = sum(1 for cid, due in old.items() if cid in new and new[cid].due != due)
     return clean, moved

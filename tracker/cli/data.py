@@ -74,7 +74,7 @@ def export(app: App, fmt: str, since: str | None, until: str | None, book: str |
       tracker export --format md --since 2026-01-01 > journal.md
       tracker export --format ics -o revisits.ics --force
     """
-    from tracker import journal
+    from tracker import events
     from tracker.formats import export as exporter
     from tracker.names import find_book
 
@@ -84,7 +84,7 @@ def export(app: App, fmt: str, since: str | None, until: str | None, book: str |
 
         exporter.check_target(Path(output).expanduser(), force=force)  # type: ignore[arg-type]
     with app.lib.read() as session:
-        c = journal.clock(session)
+        c = events.clock(session)
         book_id = find_book(session, book).id if book else None
         start, end = c.span(since, until)
         total = exporter.count_events(session, since=start, until=end, book_id=book_id) \
@@ -112,7 +112,7 @@ def backup(app: App, file: str | None, force: bool) -> None:
       tracker backup ~/backups/reading-$(date +%F).json
       tracker backup | gzip > reading.json.gz
     """
-    from tracker import journal
+    from tracker import events
     from tracker.formats.backup import write_backup
     from tracker.formats.export import check_target, text_stream
 
@@ -121,7 +121,7 @@ def backup(app: App, file: str | None, force: bool) -> None:
 
         check_target(Path(file).expanduser(), force=force)  # type: ignore[arg-type]
     with app.lib.read() as session:
-        c = journal.clock(session)
+        c = events.clock(session)
         with _output(file, force, private=True) as binary, text_stream(binary) as out:
             count = write_backup(session, c, out)
     if file not in (None, "-"):
@@ -159,7 +159,7 @@ def restore(app: App, file: str, replace: bool) -> None:
       tracker restore reading-2026-03-01.json
       tracker restore reading-2026-03-01.json --replace
     """
-    from tracker import journal
+    from tracker import events
     from tracker.changes import record_restore
     from tracker.formats.backup import read_backup, restore as restore_backup, set_aside
 
@@ -168,7 +168,7 @@ def restore(app: App, file: str, replace: bool) -> None:
     try:
         with app.lib.write() as session:
             # `--replace` first keeps the library it replaces, as a backup in the app folder.
-            copy = set_aside(session, journal.clock(session)) if replace else None
+            copy = set_aside(session, events.clock(session)) if replace else None
             counts = restore_backup(session, data, replace=replace)
             record_restore(session, str(copy) if copy else None, f"restore of {file}")
             _pause_for_tests()
@@ -198,12 +198,12 @@ def stats(app: App, year: int | None, as_json: bool) -> None:
       tracker stats
       tracker stats --year 2026 --json
     """
-    from tracker import journal
+    from tracker import events
     from tracker.cli import render
     from tracker.stats import stats as compute
 
     with app.lib.read() as session:
-        data: dict[str, Any] = compute(session, journal.clock(session), year=year)
+        data: dict[str, Any] = compute(session, events.clock(session), year=year)
     echo_json(data) if as_json else click.echo(render.stats(data))
 
 

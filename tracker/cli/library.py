@@ -140,10 +140,10 @@ def book_stop(app: App, book: str, on: str | None) -> None:
     Example:
       tracker book stop cuda-programming
     """
-    from tracker import journal
+    from tracker import reading
 
     with app.change("book stop") as session:
-        done = journal.stop(session, book, on=on)
+        done = reading.stop(session, book, on=on)
     click.echo(f"Stopped {done.book}; `tracker read` resumes it.")
 
 

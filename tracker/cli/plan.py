@@ -25,11 +25,11 @@ def today(app: App, date_text: str | None, limit: int | None, short: bool, as_js
       tracker today --short
       tracker today --date tomorrow --json
     """
-    from tracker import journal, plan
+    from tracker import events, plan
     from tracker.cli import render
 
     with app.lib.read() as session:
-        c = journal.clock(session)
+        c = events.clock(session)
         value = plan.today(session, c, date_text=date_text, limit=limit)
         if not value["revisit"] and not value["continue"] and value["next_due"] is None:
             value["start_hint"] = plan.start_hint(session)
@@ -55,11 +55,11 @@ def agenda(app: App, days: int, from_text: str | None, as_json: bool) -> None:
     Example:
       tracker agenda --days 30
     """
-    from tracker import journal, plan
+    from tracker import events, plan
     from tracker.cli import render
 
     with app.lib.read() as session:
-        value = plan.agenda(session, journal.clock(session), days=days, from_text=from_text)
+        value = plan.agenda(session, events.clock(session), days=days, from_text=from_text)
     echo_json(value) if as_json else click.echo(render.agenda(value))
 
 

@@ -31,10 +31,10 @@ def read(app: App, book: str, chapter: str, done: bool, percent: int | None, pag
       tracker read inference-engineering 5.1 --minutes 40 --percent 60
       tracker read inference-engineering 5.1 --done --on yesterday
     """
-    from tracker import journal
+    from tracker import reading
 
     with app.change("read") as session:
-        rec = journal.read(session, book, chapter, on=on, done=done, percent=percent, pages=pages,
+        rec = reading.read(session, book, chapter, on=on, done=done, percent=percent, pages=pages,
                            minutes=minutes, note=note)
     verb = "Finished" if rec.kind == "finish" else "Logged reading of"
     click.echo(f"{verb} {rec.book} {rec.chapter} {rec.title}.")
@@ -55,10 +55,10 @@ def note(app: App, book: str, text: str, chapter: str | None, on: str | None) ->
     Example:
       tracker note inference-engineering "EAGLE explained better than the paper" --chapter 5.2.3
     """
-    from tracker import journal
+    from tracker import reading
 
     with app.change("note") as session:
-        rec = journal.note(session, book, text, chapter_text=chapter, on=on)
+        rec = reading.note(session, book, text, chapter_text=chapter, on=on)
     click.echo(f"Noted on {rec.book}{' ' + rec.chapter if rec.chapter else ''}.")
 
 
@@ -77,10 +77,10 @@ def fav(app: App, book: str, chapter: str, rating: str, on: str | None) -> None:
       tracker fav inference-engineering 5.1
       tracker fav inference-engineering Quantization --rating hard
     """
-    from tracker import journal
+    from tracker import reading
 
     with app.change("fav") as session:
-        rec = journal.fav(session, book, chapter, rating=rating, on=on)
+        rec = reading.fav(session, book, chapter, rating=rating, on=on)
     click.echo(f"★ {rec.book} {rec.chapter} {rec.title} is a favourite; next revisit {rec.due}.")
 
 
@@ -96,10 +96,10 @@ def unfav(app: App, book: str, chapter: str, on: str | None) -> None:
     Example:
       tracker unfav inference-engineering 5.1
     """
-    from tracker import journal
+    from tracker import reading
 
     with app.change("unfav") as session:
-        rec = journal.unfav(session, book, chapter, on=on)
+        rec = reading.unfav(session, book, chapter, on=on)
     click.echo(f"{rec.book} {rec.chapter} {rec.title} is no longer a favourite.")
 
 
@@ -119,10 +119,10 @@ def revisit(app: App, book: str, chapter: str, rating: str, minutes: int | None,
     Example:
       tracker revisit inference-engineering 5.1 good --minutes 15
     """
-    from tracker import journal
+    from tracker import reading
 
     with app.change("revisit") as session:
-        rec = journal.revisit(session, book, chapter, rating, minutes=minutes, note=note, on=on)
+        rec = reading.revisit(session, book, chapter, rating, minutes=minutes, note=note, on=on)
     if rec.favourite and rec.due is not None:
         click.echo(f"Revisited {rec.book} {rec.chapter} {rec.title}; next revisit {rec.due}.")
     else:
@@ -145,7 +145,7 @@ def undo(app: App, event_id: int | None, yes: bool) -> None:
       tracker undo
       tracker undo 42 --yes
     """
-    from tracker import changes, journal
+    from tracker import changes, events, reading
     from tracker.cli import render
 
     if event_id is None:
@@ -161,10 +161,10 @@ def undo(app: App, event_id: int | None, yes: bool) -> None:
         return
     with app.lib.write() as session:
         if not yes:
-            rows = list(journal.log_rows(session, journal.clock(session), ids=[event_id]))
+            rows = list(events.log_rows(session, events.clock(session), ids=[event_id]))
             if rows:
                 confirm(f"Remove {render.log(rows).strip()}?", yes)
-        removed = journal.undo(session, event_id)
+        removed = reading.undo(session, event_id)
     click.echo("Removed " + render.log([removed]).strip())
 
 
@@ -190,7 +190,7 @@ def edit(app: App, event_id: int, on: str | None, minutes: int | None, percent: 
       tracker edit 43 --rating hard --on yesterday
     """
     from tracker.cli import render
-    from tracker.edit import Amendment, edit as amend
+    from tracker.reading import Amendment, edit as amend
 
     change = Amendment(on=on, minutes=minutes, percent=percent, pages=pages, rating=rating, until=until, note=note)
     with app.change("edit") as session:
@@ -242,10 +242,10 @@ def snooze(app: App, book: str, chapter: str, days: int | None, until: str | Non
       tracker snooze inference-engineering 5.1 --days 3
       tracker snooze inference-engineering 5.1 --until monday
     """
-    from tracker import journal
+    from tracker import reading
 
     with app.change("snooze") as session:
-        rec = journal.snooze(session, book, chapter, days=days, until=until, on=on)
+        rec = reading.snooze(session, book, chapter, days=days, until=until, on=on)
     click.echo(f"Snoozed {rec.book} {rec.chapter} {rec.title} to {rec.due}.")
 
 
@@ -260,10 +260,10 @@ def break_(app: App, first: str, last: str) -> None:
     Example:
       tracker break --from 2026-12-24 --to 2027-01-02
     """
-    from tracker import journal
+    from tracker import reading
 
     with app.change("break") as session:
-        _id, start, end, moved = journal.take_break(session, first, last)
+        _id, start, end, moved = reading.take_break(session, first, last)
     from tracker.cli.render import plural
 
     click.echo(f"Break from {start} to {end}; {plural(moved, 'revisit')} moved to "
@@ -285,15 +285,15 @@ def log(app: App, since: str | None, until: str | None, book: str | None, limit:
       tracker log --since "7 days ago"
       tracker log --book inference-engineering --json
     """
-    from tracker import journal
+    from tracker import events
     from tracker.cli import render
     from tracker.names import find_book
 
     with app.lib.read() as session:
-        c = journal.clock(session)
+        c = events.clock(session)
         book_id = find_book(session, book).id if book else None
         start, end = c.span(since, until)
-        rows = list(journal.log_rows(session, c, since=start, until=end, book_id=book_id, limit=limit))
+        rows = list(events.log_rows(session, c, since=start, until=end, book_id=book_id, limit=limit))
     echo_json(rows) if as_json else click.echo(render.log(rows))
 
 

@@ -50,7 +50,7 @@ INSERT_CHUNK = 5000
 
 def write_backup(session: Session, clock: Clock, out: TextIO) -> int:
     """Write the whole library as a backup to a text stream; returns the events written."""
-    from tracker import journal, settings
+    from tracker import events, settings
     from tracker.formats.library_file import dump_library
 
     dumps = json.JSONEncoder(ensure_ascii=False).encode
@@ -65,7 +65,7 @@ def write_backup(session: Session, clock: Clock, out: TextIO) -> int:
     out.write('  "events": [')
     count = 0
     # "auto": a time recorded to the microsecond keeps it (a backup loses no fact).
-    for row in journal.log_rows(session, clock, timespec="auto"):
+    for row in events.log_rows(session, clock, timespec="auto"):
         out.write(",\n    " if count else "\n    ")
         out.write(dumps(row))
         count += 1
@@ -503,7 +503,7 @@ def restore(session: Session, backup: Backup, *, replace: bool = False) -> dict[
     """Replace the whole library with the backup, in the caller's transaction."""
     from sqlalchemy import insert, select, update
 
-    from tracker import journal, schedule
+    from tracker import cards, derived, events
     from tracker.formats.library_file import load_library
     from tracker.model import Book, Chapter, Resource, Setting
 
@@ -561,9 +561,9 @@ def restore(session: Session, backup: Backup, *, replace: bool = False) -> dict[
 
     # The caches, from the events: resource statuses, book and chapter statuses and
     # favourites, then the revisit cards (the settings are in place: they shape them).
-    journal.refresh_books(session)
+    derived.refresh_books(session)
     _refresh_resources(session)
-    schedule.rebuild(session, journal.rules(session))
+    cards.rebuild(session, events.rules(session))
     session.flush()
     return {"events": count, "books": len(backup.library.books), "resources": len(backup.library.resources),
             "topics": len(backup.library.topics), "settings": len(backup.settings)}
@@ -640,7 +640,8 @@ def _refresh_resources(session: Session) -> None:
     from sqlalchemy import select
 
     from tracker.model import Event
-    from tracker.resources import LIFECYCLE, refresh_resource
+    from tracker.derived import refresh_resource
+    from tracker.statuses import LIFECYCLE
 
     ids = session.scalars(
         select(Event.resource_id).where(Event.resource_id.is_not(None), Event.kind.in_(tuple(LIFECYCLE)))

@@ -2,7 +2,7 @@
 and the revisit plan as an iCalendar file; and the atomic output file they share with
 backups.
 
-Every log writer consumes `journal.log_rows(...)`, which is a generator reading the
+Every log writer consumes `events.log_rows(...)`, which is a generator reading the
 database in batches: nothing holds the whole log, so memory stays flat as it grows.
 Writers take a text stream (UTF-8, no newline translation) and return how many
 entries they wrote.
@@ -429,9 +429,9 @@ def export(session: Session, clock: Clock, fmt: str, out: TextIO, *, since: dt.d
         first = clock.reader_date(since) if since is not None else None
         last = clock.reader_date(until) if until is not None else None
         return write_ics(revisit_plan(session, book_id=book_id, first=first, last=last), out, clock)
-    from tracker import journal
+    from tracker import events
 
-    rows = counted(journal.log_rows(session, clock, since=since, until=until, book_id=book_id,
+    rows = counted(events.log_rows(session, clock, since=since, until=until, book_id=book_id,
                                     with_book_title=fmt in ("csv", "md")), progress)
     if fmt == "csv":
         return write_csv(rows, out)
@@ -455,7 +455,7 @@ def count_events(session: Session, *, since: dt.datetime | None = None, until: d
 
     from tracker.model import Event
 
-    from tracker.journal import log_filter
+    from tracker.events import log_filter
 
     query = log_filter(select(func.count()).select_from(Event), since=since, until=until, book_id=book_id)
     return session.scalar(query) or 0

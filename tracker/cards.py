@@ -1,0 +1,218 @@
+"""Revisit cards as stored (SPEC §4.1): the `cards` table and its `card_states`
+checkpoints, kept equal to the schedule's fold of the log (`tracker.schedule`).
+
+- recording the newest event: a `DbStore` reads and writes the `cards` table;
+- a backdated event or an undo: `replay_from` restores every card as it stood just
+  before that event (from the checkpoints) and folds the log from there;
+- `rebuild` folds the whole log (restore, a changed setting, and the proof in tests
+  that the stored cards are exactly what the log gives).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy.orm import Session
+
+from tracker.model import Card, CardState, Event
+from tracker.schedule import SCHEDULE_KINDS, CardValue, EventView, MemoryStore, Rules, Store, apply, balance, review
+
+
+def preview_due(session: Session, rules: Rules, chapter_id: int, card: CardValue, rating: str, at: dt.datetime,
+                store: DbStore | None = None) -> dt.date:
+    """The due date a review with `rating` at `at` would give now (nothing is written).
+
+    Previews of several cards may share one `store` (its breaks are read once)."""
+    store = store or DbStore(session, rules)
+    value, interval = review(rules, card, chapter_id, rating, at)
+    return balance(store, chapter_id, card, rules.day(at), value.due, interval)
+
+
+def value_of(row: Card | CardState) -> CardValue:
+    return CardValue(row.active, row.stability, row.difficulty, row.last_review, row.due,
+                     row.reviews, row.lapses, row.hards)
+
+
+class DbStore:
+    """The `cards` table itself: for recording the newest event without a replay."""
+
+    def __init__(self, session: Session, rules: Rules) -> None:
+        self.session = session
+        self.rules = rules
+        self._breaks: list[tuple[dt.date, dt.date]] | None = None
+
+    def get(self, chapter_id: int) -> CardValue | None:
+        row = self.session.get(Card, chapter_id)
+        return value_of(row) if row is not None else None
+
+    def put(self, chapter_id: int, value: CardValue) -> None:
+        row = self.session.get(Card, chapter_id)
+        if row is None:
+            row = Card(chapter_id=chapter_id)
+            self.session.add(row)
+        _assign(row, value)
+        self.session.flush()
+
+    def load(self, first: dt.date, last: dt.date) -> dict[dt.date, int]:
+        rows = self.session.execute(
+            select(Card.due, func.count()).where(Card.active.is_(True), Card.due.between(first, last))
+            .group_by(Card.due)
+        )
+        return {due: count for due, count in rows}
+
+    def due_between(self, first: dt.date, last: dt.date) -> list[int]:
+        return list(self.session.scalars(
+            select(Card.chapter_id).where(Card.due.between(first, last)).order_by(Card.chapter_id)))
+
+    def breaks(self) -> list[tuple[dt.date, dt.date]]:
+        if self._breaks is None:
+            self._breaks = breaks_before(self.session, self.rules, None)
+        return self._breaks
+
+    def add_break(self, first: dt.date, last: dt.date) -> None:
+        self.breaks().append((first, last))
+
+
+def _assign(row: Card | CardState, value: CardValue) -> None:
+    row.active = value.active
+    row.stability = value.stability
+    row.difficulty = value.difficulty
+    row.last_review = value.last_review
+    row.due = value.due
+    row.reviews = value.reviews
+    row.lapses = value.lapses
+    row.hards = value.hards
+
+
+def _before(at: dt.datetime, event_id: int):  # type: ignore[no-untyped-def]
+    return or_(Event.at < at, and_(Event.at == at, Event.id < event_id))
+
+
+def breaks_before(
+    session: Session, rules: Rules, point: tuple[dt.datetime, int] | None
+) -> list[tuple[dt.date, dt.date]]:
+    """Breaks recorded before a point of the log (all of them without one)."""
+    query = select(Event.at, Event.until).where(Event.kind == "break").order_by(Event.at, Event.id)
+    if point is not None:
+        query = query.where(_before(*point))
+    return [(rules.day(at), until) for at, until in session.execute(query) if until is not None]
+
+
+def _checkpoint(session: Session, event_id: int, store: Store, chapters: list[int]) -> None:
+    for cid in chapters:
+        value = store.get(cid)
+        assert value is not None
+        state = CardState(event_id=event_id, chapter_id=cid)
+        _assign(state, value)
+        session.add(state)
+
+
+def later_schedule_event_exists(session: Session, event: Event) -> bool:
+    return session.scalar(
+        select(Event.id).where(
+            Event.kind.in_(SCHEDULE_KINDS),
+            or_(Event.at > event.at, and_(Event.at == event.at, Event.id > event.id)),
+        ).limit(1)
+    ) is not None
+
+
+def record(session: Session, rules: Rules, event: Event) -> None:
+    """Update the cards for a newly recorded (flushed) event."""
+    if event.kind not in SCHEDULE_KINDS:
+        return
+    if later_schedule_event_exists(session, event):
+        replay_from(session, rules, (event.at, event.id))
+        return
+    store = DbStore(session, rules)
+    changed = apply(store, rules, EventView.of(event))
+    _checkpoint(session, event.id, store, changed)
+    session.flush()
+
+
+def cards_as_of(session: Session, point: tuple[dt.datetime, int]) -> dict[int, CardValue]:
+    """Every card as it stood just before a point of the log (from the checkpoints)."""
+    rows = session.execute(
+        select(CardState).join(Event, Event.id == CardState.event_id)
+        .where(_before(*point)).order_by(Event.at, Event.id)
+    ).scalars()
+    return {row.chapter_id: value_of(row) for row in rows}
+
+
+def schedule_events(session: Session, point: tuple[dt.datetime, int] | None) -> Iterator[EventView]:
+    query = select(Event.id, Event.at, Event.kind, Event.chapter_id, Event.rating, Event.until).where(
+        Event.kind.in_(SCHEDULE_KINDS)
+    ).order_by(Event.at, Event.id)
+    if point is not None:
+        query = query.where(or_(Event.at > point[0], and_(Event.at == point[0], Event.id >= point[1])))
+    for row in session.execute(query):
+        yield EventView(*row)
+
+
+def replay_from(session: Session, rules: Rules, point: tuple[dt.datetime, int] | None) -> None:
+    """Recompute the cards from a point of the log onwards (from the start without one)."""
+    session.flush()
+    if point is None:
+        start: dict[int, CardValue] = {}
+        breaks: list[tuple[dt.date, dt.date]] = []
+    else:
+        start = cards_as_of(session, point)
+        breaks = breaks_before(session, rules, point)
+    events = list(schedule_events(session, point))
+    ids = [e.id for e in events]
+    for chunk in range(0, len(ids), 500):
+        session.execute(delete(CardState).where(CardState.event_id.in_(ids[chunk:chunk + 500])))
+    store = MemoryStore(start, breaks)
+    states: list[dict[str, object]] = []
+    for event in events:
+        for cid in apply(store, rules, event):
+            value = store.cards[cid]
+            states.append({"event_id": event.id, "chapter_id": cid, **_fields(value)})
+    if states:
+        session.execute(CardState.__table__.insert(), states)
+    _write_cards(session, store.cards)
+
+
+def rebuild(session: Session, rules: Rules) -> None:
+    """Fold the whole log again: every card and checkpoint recomputed."""
+    session.execute(delete(CardState))
+    replay_from(session, rules, None)
+
+
+def _fields(value: CardValue) -> dict[str, object]:
+    return {
+        "active": value.active, "stability": value.stability, "difficulty": value.difficulty,
+        "last_review": value.last_review, "due": value.due, "reviews": value.reviews,
+        "lapses": value.lapses, "hards": value.hards,
+    }
+
+
+def _write_cards(session: Session, cards: dict[int, CardValue]) -> None:
+    stored = {row.chapter_id: row for row in session.scalars(select(Card))}
+    for cid, row in stored.items():
+        if cid not in cards:
+            session.delete(row)
+    inserts = []
+    for cid, value in cards.items():
+        row = stored.get(cid)
+        if row is None:
+            inserts.append({"chapter_id": cid, **_fields(value)})
+        elif value_of(row) != value:
+            _assign(row, value)
+    session.flush()
+    if inserts:
+        session.execute(Card.__table__.insert(), inserts)
+
+
+def stored_cards(session: Session) -> dict[int, CardValue]:
+    return {row.chapter_id: value_of(row) for row in session.scalars(select(Card))}
+
+
+def replayed_cards(session: Session, rules: Rules) -> dict[int, CardValue]:
+    """The cards a full fold of the log gives, without writing anything."""
+    store = MemoryStore({}, [])
+    for event in schedule_events(session, None):
+        apply(store, rules, event)
+    return store.cards
+
