@@ -557,7 +557,7 @@ def test_import_keeps_reading_state_and_never_touches_the_log(run, tmp_path):
     assert log(run) == events
     assert run.json("show", "ddia") == shown
     # The bundled file itself can be imported again without changing anything.
-    from tracker.formats.library_file import seed_path
+    from tracker.formats.library_store import seed_path
 
     books = run.json("books")
     run.ok("import", seed_path())

@@ -16,16 +16,9 @@ from sqlalchemy.orm import Session
 import tracker.model as model
 from tracker.errors import UserError
 from tracker.formats import library_file as lf
-from tracker.formats.library_file import (
-    LibraryData,
-    dump_library,
-    known_slugs,
-    load_library,
-    load_seed,
-    parse_library,
-    parse_library_dict,
-    seed_path,
-)
+from tracker.formats.library_dump import dump_library
+from tracker.formats.library_file import LibraryData, parse_library, parse_library_dict
+from tracker.formats.library_store import known_slugs, load_library, load_seed, seed_path
 from tracker.model import Base, Book, Chapter, Event, Interest, Resource, Topic
 
 SEED_TEXT = seed_path().read_text(encoding="utf-8")

@@ -299,9 +299,9 @@ def next_revision(tmp_path, monkeypatch):
     monkeypatch.setattr(tdb, "package_dir", lambda name: target if name == "migrations" else real(name))
     monkeypatch.setattr(tdb, "SCHEMA_REVISIONS", (*tdb.SCHEMA_REVISIONS, "9999_rebuild"))
     monkeypatch.setattr(tdb, "SCHEMA_HEAD", "9999_rebuild")
-    import tracker.health
+    import tracker.admin
 
-    monkeypatch.setattr(tracker.health, "SCHEMA_HEAD", "9999_rebuild", raising=False)
+    monkeypatch.setattr(tracker.admin, "SCHEMA_HEAD", "9999_rebuild", raising=False)
     return "9999_rebuild"
 
 

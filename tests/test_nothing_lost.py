@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Runner, snapshot
+from tests.conftest import snapshot
 from tests.test_faults import cli_env, db_check_ok, one_error_line, tracker
 
 IE = "inference-engineering"

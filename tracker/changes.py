@@ -14,32 +14,27 @@ earliest event it touched, as a replay of the log would give them.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, and_, delete, func, insert, select, update
+from sqlalchemy import Table, delete, func, select
 from sqlalchemy.orm import Session
 
 from tracker.errors import UserError
 from tracker.model import (
-    JOURNALED_TABLES, Base, Book, Change, ChangeOpen, ChangeRow, Chapter, Event, Resource, Setting,
+    Base, Book, Change, ChangeOpen, ChangeRow, Chapter, Resource, Setting,
 )
 from tracker.when import in_zone, now
-
-# Parents before children: the order rows are put back in (and the reverse, removed).
-TABLE_ORDER = {name: i for i, name in enumerate(JOURNALED_TABLES)}
-SHOWN_LINES = 40  # an undo of thousands of rows names the first ones, then counts the rest
 
 
 def plural(count: int, word: str) -> str:
     return f"{count} {word if count == 1 else word + 's'}"
 
 
-def _table(name: str) -> Table:
+def table_of(name: str) -> Table:
     table = Base.metadata.tables[name]
     assert isinstance(table, Table)
     return table
@@ -68,7 +63,7 @@ def recording(session: Session, command: str) -> Iterator[Recorder]:
     if not rows:
         session.delete(change)  # a command that changes nothing records no change
     else:
-        change.summary = recorder.summary or summarize(session, _rows(session, change.id))
+        change.summary = recorder.summary or summarize(session, rows_of(session, change.id))
     session.flush()
 
 
@@ -92,7 +87,7 @@ class Row:
     image: dict[str, Any]
 
 
-def _rows(session: Session, change_id: int) -> list[Row]:
+def rows_of(session: Session, change_id: int) -> list[Row]:
     result = session.execute(
         select(ChangeRow.id, ChangeRow.tbl, ChangeRow.op, ChangeRow.row_id, ChangeRow.image)
         .where(ChangeRow.change_id == change_id).order_by(ChangeRow.id))
@@ -127,7 +122,7 @@ def history(session: Session, limit: int = 20) -> list[dict[str, Any]]:
 # --- describing -----------------------------------------------------------------------
 
 
-class _Names:
+class Names:
     """Book slugs and chapter numbers for rows, from the images first, then the database."""
 
     def __init__(self, session: Session, rows: list[Row]) -> None:
@@ -173,7 +168,7 @@ class _Names:
         return " ".join(w for w in words if w) + f" on {str(image['at'])[:10]} (event {image['id']})"
 
 
-def _fact(names: _Names, row: Row) -> str | None:
+def fact(names: Names, row: Row) -> str | None:
     """One fact of a change in words, or None for a row that belongs to another fact."""
     img = row.image
     if row.tbl == "events":
@@ -203,16 +198,30 @@ NOUNS = {"books": "book", "resources": "resource", "settings": "setting", "inter
          "chapters": "chapter", "events": "event", "topics": "topic"}
 
 
+def row_key(table: Table, image: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(image[c.name] for c in table.primary_key.columns)
+
+
+def first_images(rows: list[Row]) -> dict[tuple[str, tuple[Any, ...]], Row]:
+    """Per row the change wrote, its first journal entry: how it stood before the change."""
+    first: dict[tuple[str, tuple[Any, ...]], Row] = {}
+    for row in rows:
+        key = (row.tbl, row_key(table_of(row.tbl), row.image))
+        first.setdefault(key, row)
+    return first
+
+
+
 def summarize(session: Session, rows: list[Row]) -> str:
     """One line for `history`: its most telling fact, and how many of the others."""
-    names = _Names(session, rows)
-    first = _first_images(rows)
+    names = Names(session, rows)
+    first = first_images(rows)
     facts = [(r.op, r.tbl, r) for r in first.values() if r.tbl in NOUNS]
     if not facts:
         return f"{len(rows)} row(s)"
     facts.sort(key=lambda f: HEADLINE.index(f[1]))
     op, tbl, row = facts[0]
-    text = str(_fact(names, row))
+    text = str(fact(names, row))
     head = text if tbl == "events" and op == "I" else f"{VERBS[op]} {text}"
     if tbl == "events" and op == "U":
         head = f"edited {text}"
@@ -225,198 +234,6 @@ def summarize(session: Session, rows: list[Row]) -> str:
     return f"{head} (and {rest})"
 
 
-# --- undo -----------------------------------------------------------------------------
-
-
-@dataclass
-class Undone:
-    change_id: int
-    command: str
-    summary: str
-    lines: list[str] = field(default_factory=list)
-    more: int = 0
-
-
-def latest(session: Session) -> Change:
-    change = session.scalars(select(Change).where(Change.undone != "yes").order_by(Change.id.desc()).limit(1)).first()
-    if change is None:
-        raise UserError("there is nothing to undo: no change has been recorded (see `tracker history`)")
-    if change.command == "restore":
-        where = (f"; the library it replaced is in {change.replaced_copy} (tracker restore "
-                 f"{change.replaced_copy} --replace brings it back)") if change.replaced_copy else ""
-        raise UserError(f"the last change is a restore (change {change.id}), which undo cannot take back{where}")
-    return change
-
-
-def plan_undo(session: Session) -> tuple[Change, list[Row], Undone]:
-    """The newest change not yet undone, its rows, and what taking it back does, in words."""
-    change = latest(session)
-    rows = _rows(session, change.id)
-    names = _Names(session, rows)
-    first = _first_images(rows)
-    lines = []
-    whole_books = {r.image["id"]: r.op for r in first.values() if r.tbl == "books" and r.op in ("I", "D")}
-    folded: dict[int, int] = {}
-    for row in first.values():
-        if row.tbl == "chapters" and whole_books.get(row.image["book_id"]) == row.op:
-            folded[row.image["book_id"]] = folded.get(row.image["book_id"], 0) + 1
-    for (tbl, _key), row in first.items():
-        if row.tbl == "chapters" and row.image["book_id"] in folded and whole_books.get(row.image["book_id"]) == row.op:
-            continue
-        text = _fact(names, row)
-        if row.tbl == "books" and row.image["id"] in folded:
-            n = folded[row.image["id"]]
-            text = f"{text} with {n} chapter{'s' if n != 1 else ''}"
-        if text is None:
-            continue
-        if row.tbl == "settings":
-            old = row.image["value"] if row.op != "I" else None
-            lines.append(f"setting {row.image['key']} back to {old}" if old is not None
-                         else f"setting {row.image['key']} back to its default")
-        elif row.op == "I":
-            lines.append(f"remove {text}")
-        elif row.op == "D":
-            lines.append(f"put back {text}")
-        else:
-            lines.append(f"restore {text} as it was")
-    shown = lines[:SHOWN_LINES]
-    return change, rows, Undone(change.id, change.command, change.summary, shown, len(lines) - len(shown))
-
-
-def _key(table: Table, image: dict[str, Any]) -> tuple[Any, ...]:
-    return tuple(image[c.name] for c in table.primary_key.columns)
-
-
-def _first_images(rows: list[Row]) -> dict[tuple[str, tuple[Any, ...]], Row]:
-    """Per row the change wrote, its first journal entry: how it stood before the change."""
-    first: dict[tuple[str, tuple[Any, ...]], Row] = {}
-    for row in rows:
-        key = (row.tbl, _key(_table(row.tbl), row.image))
-        first.setdefault(key, row)
-    return first
-
-
-def _python(table: Table, image: dict[str, Any]) -> dict[str, Any]:
-    """An image's JSON values as the column types take them."""
-    from sqlalchemy import JSON, Boolean, Date, DateTime
-
-    from tracker.model import UTCDateTime
-
-    out: dict[str, Any] = {}
-    for col in table.columns:
-        if col.name not in image:
-            continue
-        value = image[col.name]
-        if value is not None:
-            kind = col.type
-            if isinstance(kind, (UTCDateTime, DateTime)):
-                value = dt.datetime.fromisoformat(str(value)).replace(tzinfo=dt.timezone.utc)
-            elif isinstance(kind, Date):
-                value = dt.date.fromisoformat(str(value)[:10])
-            elif isinstance(kind, Boolean):
-                value = bool(value)
-            elif isinstance(kind, JSON) and isinstance(value, str):
-                value = json.loads(value)
-        out[col.name] = value
-    return out
-
-
-def undo_last(session: Session, planned: tuple[Change, list[Row], Undone] | None = None) -> Undone:
-    """Take back the newest change not yet undone, whole (as `plan_undo` described it)."""
-    change, rows, described = planned or plan_undo(session)
-    apply_undo(session, rows)
-    change.undone = "yes"
-    session.flush()
-    return described
-
-
-def apply_undo(session: Session, rows: list[Row]) -> None:
-    session.flush()
-    session.execute(delete(ChangeOpen))  # nothing an undo writes is journaled
-    first = _first_images(rows)
-    conn = session.connection()
-    # Before anything moves: the events as they stand now, for the replay point.
-    touched_events = [row for row in rows if row.tbl == "events"]
-    now_events = {}
-    ids = [row.image["id"] for row in touched_events]
-    for chunk in range(0, len(ids), 500):
-        for eid, at, kind, book_id, resource_id in conn.execute(
-            select(Event.id, Event.at, Event.kind, Event.book_id, Event.resource_id)
-            .where(Event.id.in_(ids[chunk:chunk + 500]))
-        ):
-            now_events[eid] = (at, kind, book_id, resource_id)
-    # Put back, parents first; then remove, children first.
-    restores = sorted((r for r in first.values() if r.op != "I"), key=lambda r: (TABLE_ORDER[r.tbl], r.id))
-    removals = sorted((r for r in first.values() if r.op == "I"), key=lambda r: (-TABLE_ORDER[r.tbl], -r.id))
-    for tbl in sorted({r.tbl for r in restores}, key=TABLE_ORDER.__getitem__):
-        table = _table(tbl)
-        missing = []
-        for row in (r for r in restores if r.tbl == tbl):
-            values = _python(table, row.image)
-            where = and_(*(c == values[c.name] for c in table.primary_key.columns))
-            if conn.execute(select(*table.primary_key.columns).where(where)).first() is not None:
-                conn.execute(update(table).where(where).values(**values))
-            else:
-                missing.append(values)
-        for chunk in range(0, len(missing), 500):
-            conn.execute(insert(table), missing[chunk:chunk + 500])
-    for tbl in sorted({r.tbl for r in removals}, key=lambda t: -TABLE_ORDER[t]):
-        table = _table(tbl)
-        keys = [_key(table, r.image) for r in removals if r.tbl == tbl]
-        cols = list(table.primary_key.columns)
-        if len(cols) == 1:
-            for chunk in range(0, len(keys), 500):
-                conn.execute(delete(table).where(cols[0].in_([k[0] for k in keys[chunk:chunk + 500]])))
-        else:
-            for key in keys:
-                conn.execute(delete(table).where(and_(*(c == v for c, v in zip(cols, key)))))
-    session.expire_all()
-    _recompute(session, rows, now_events)
-
-
-def _recompute(session: Session, rows: list[Row], now_events: dict[int, tuple[Any, ...]]) -> None:
-    """Statuses, resource statuses and cards as a replay of the log now gives them."""
-    from tracker import cards, derived, events, schedule, settings
-    from tracker.derived import refresh_resource
-
-    book_ids: set[int] = set()
-    resource_ids: set[int] = set()
-    points: list[tuple[dt.datetime, int]] = []
-    refold = False
-    for row in rows:
-        img = row.image
-        if row.tbl == "events":
-            values = _python(_table("events"), img)
-            book_ids.add(img["book_id"]) if img.get("book_id") else None
-            resource_ids.add(img["resource_id"]) if img.get("resource_id") else None
-            if img["kind"] in schedule.SCHEDULE_KINDS:
-                points.append((values["at"], img["id"]))
-            current = now_events.get(img["id"])
-            if current is not None:
-                at, kind, book_id, resource_id = current
-                if kind in schedule.SCHEDULE_KINDS:
-                    points.append((at, img["id"]))
-        elif row.tbl == "books":
-            book_ids.add(img["id"])
-        elif row.tbl == "chapters":
-            book_ids.add(img["book_id"])
-        elif row.tbl == "resources":
-            resource_ids.add(img["id"])
-        elif row.tbl == "settings" and img.get("key") in settings.SCHEDULE_KEYS:
-            refold = True
-    for book_id in sorted(book_ids):
-        book = session.get(Book, book_id)
-        if book is not None:
-            derived.refresh_book(session, book)
-            resource_ids.update(session.scalars(select(Resource.id).where(Resource.slug == book.slug)))
-    for resource_id in sorted(resource_ids):
-        refresh_resource(session, resource_id)
-    rules = events.rules(session)
-    if refold:
-        cards.rebuild(session, rules)
-    elif points:
-        cards.replay_from(session, rules, min(points))
-    session.flush()
 
 
 def forget_event(session: Session, event_id: int) -> None:

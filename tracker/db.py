@@ -20,6 +20,10 @@ from sqlalchemy.orm import Session
 
 from tracker.errors import EnvError, LibraryGone
 
+# What the layers above put into a library as it is made or upgraded (the bundled
+# library, the cards refolded), in the same transaction as the schema.
+Fill = Callable[[Session], None]
+
 # Every revision in migrations/versions, oldest first; the last is the head.
 # tests/test_migrations.py checks that this agrees with Alembic's own history.
 SCHEMA_REVISIONS = (
@@ -445,7 +449,8 @@ def _revision_on(conn) -> str | None:  # type: ignore[no-untyped-def]
     return row[0] if row else None
 
 
-def open_library(option: str | None, *, seed: bool | None = None, verify: bool = False) -> Library:
+def open_library(option: str | None, *, seed: bool | None = None, verify: bool = False,
+                 load_seed: Fill | None = None, refold: Fill | None = None) -> Library:
     """Open (creating or upgrading as needed) the library in use; with `verify`, an
     existing SQLite file passes `quick_check` first (`init`, `db upgrade`, `db current`)."""
     url, path = resolve_url(option)
@@ -487,7 +492,7 @@ def open_library(option: str | None, *, seed: bool | None = None, verify: bool =
     try:
         if verify and state in ("rollback", "wal"):
             quick_check(lib)
-        _prepare(lib, seed=seed)
+        _prepare(lib, seed=seed, load_seed=load_seed, refold=refold)
     except BaseException:
         lib.discard()  # a file this command made and left empty goes too
         raise
@@ -530,7 +535,7 @@ def _hold_file(path: Path) -> tuple[int, str]:
     raise EnvError(f"the database file {path} kept changing while tracker opened it; run the command again")
 
 
-def _prepare(lib: Library, *, seed: bool | None) -> None:
+def _prepare(lib: Library, *, seed: bool | None, load_seed: Fill | None, refold: Fill | None) -> None:
     try:
         has_tables, revision = _stored_revision(lib.engine)
     except DBAPIError as exc:
@@ -544,10 +549,10 @@ def _prepare(lib: Library, *, seed: bool | None) -> None:
         if seed is None:
             seed = os.environ.get("TRACKER_NO_SEED", "") in ("", "0")
         # Schema and bundled library in one transaction: no one ever sees one without the other.
-        if not upgrade(lib, None, then=_load_seed_on if seed else None):
+        if not upgrade(lib, None, then=_in_session(load_seed) if seed and load_seed else None):
             return  # another command created it at the same moment
         lib.created = True
-        if seed:
+        if seed and load_seed:
             lib.seeded = True
         return
     if revision not in SCHEMA_REVISIONS:
@@ -561,8 +566,8 @@ def _prepare(lib: Library, *, seed: bool | None) -> None:
         backup = lib.path.with_name(f"{lib.path.name}.before-{SCHEMA_HEAD}")
         shutil.copy2(lib.path, backup)
     crossed = SCHEMA_REVISIONS[SCHEMA_REVISIONS.index(revision) + 1:]
-    refold = any(r in CARDS_REFOLDED_AT for r in crossed)
-    if upgrade(lib, revision, then=_refold_cards_on if refold else None):
+    refolds = refold is not None and any(r in CARDS_REFOLDED_AT for r in crossed)
+    if upgrade(lib, revision, then=_in_session(refold) if refold and refolds else None):
         lib.upgraded_from = revision
     _use_wal(lib)
 
@@ -580,22 +585,6 @@ def quick_check(lib: Library) -> None:
         first = " ".join(str(rows[0] if rows else "no answer").replace("*** in database main ***", "").split())
         raise EnvError(f"{lib_name(lib)} is damaged (SQLite's quick_check: {first[:100]}); it was left "
                        "untouched. Restore your latest backup into a new file")
-
-
-def _load_seed_on(conn: Connection) -> None:
-    from tracker.formats import library_file
-
-    with Session(bind=conn, expire_on_commit=False) as session:
-        library_file.load_seed(session)
-        session.flush()
-
-
-def _refold_cards_on(conn: Connection) -> None:
-    from tracker import cards, events
-
-    with Session(bind=conn, expire_on_commit=False) as session:
-        cards.rebuild(session, events.rules(session))
-        session.flush()
 
 
 def lib_name(lib: Library) -> str:
@@ -621,3 +610,12 @@ def describe_db_error(lib: Library, exc: BaseException) -> str:
 
 def stored_revision(lib: Library) -> str:
     return _stored_revision(lib.engine)[1] or "(none)"
+
+
+def _in_session(fill: Fill) -> Callable[[Connection], None]:
+    def run(conn: Connection) -> None:
+        with Session(bind=conn, expire_on_commit=False) as session:
+            fill(session)
+            session.flush()
+
+    return run

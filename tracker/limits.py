@@ -60,3 +60,11 @@ def check_pages(pages: int | None) -> None:
     if pages is not None and not 0 <= pages <= MAX_PAGES:
         raise UserError(f"--pages must be from 0 to {MAX_PAGES}, got {pages}")
 
+
+def check_url(url: str) -> None:
+    from urllib.parse import urlparse
+
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc or " " in url:
+        raise UserError(f"{url!r} is not a web address; use one like https://example.com/page")
+

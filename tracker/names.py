@@ -7,8 +7,9 @@ substring). Two matches in the deciding tier are ambiguous; no match lists what 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -126,3 +127,31 @@ def complete_chapters(session: Session, book_text: str, incomplete: str) -> list
         select(Chapter.number, Chapter.title).where(Chapter.book_id == book.id).order_by(Chapter.position)
     )
     return [(n, t) for n, t in rows if n.startswith(incomplete) or t.casefold().startswith(folded)]
+
+
+# --- slugs -----------------------------------------------------------------------------
+
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def slugify(title: str) -> str:
+    import unicodedata
+
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
+    return slug[:60].strip("-") or "book"
+
+
+def topic_slugs(session: Session, owner: Any, ids: list[int] | None = None) -> dict[int, list[str]]:
+    """Topic slugs in order, per owner of a topic link: `ChapterTopic.chapter_id` or
+    `ResourceTopic.resource_id`."""
+    link = owner.class_
+    query = select(owner, Topic.slug).join(Topic, Topic.id == link.topic_id)
+    if ids is not None:
+        query = query.where(owner.in_(ids))
+    out: dict[int, list[str]] = {}
+    for oid, slug in session.execute(query.order_by(owner, link.position)):
+        out.setdefault(oid, []).append(slug)
+    return out
+

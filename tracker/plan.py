@@ -64,7 +64,7 @@ def today(session: Session, c: Clock, *, date_text: str | None = None, limit: in
         "suggestions": [],
     }
     try:
-        from tracker.suggest import suggestions_for_today
+        from tracker.suggestions import suggestions_for_today
     except ImportError:  # the suggestions module is optional until it exists
         return plan
     plan["suggestions"] = suggestions_for_today(session, [r["book"] for r in revisits],

@@ -114,21 +114,5 @@ def set_value(session: Session, key: str, value: str) -> str:
     return clean
 
 
+# The settings that shape the schedule: changing one re-folds the log.
 SCHEDULE_KEYS = ("timezone", "day_start_hour", "max_revisits_per_day", "desired_retention", "maximum_interval_days")
-
-
-def change(session: Session, key: str, value: str) -> tuple[str, int]:
-    """Store a setting; one that shapes the schedule re-folds the log with it.
-    Returns the stored value and how many revisit due dates moved."""
-    before = all_values(session).get(key)
-    clean = set_value(session, key, value)
-    moved = 0
-    if key in SCHEDULE_KEYS and clean != before:
-        from tracker import cards, events
-
-        session.flush()
-        old = {cid: card.due for cid, card in cards.stored_cards(session).items() if card.active}
-        cards.rebuild(session, events.rules(session))
-        new = cards.stored_cards(session)
-        moved = sum(1 for cid, due in old.items() if cid in new and new[cid].due != due)
-    return clean, moved

@@ -79,7 +79,7 @@ def db_check(app: App) -> None:
     Example:
       tracker db check
     """
-    from tracker.health import check
+    from tracker.admin import check
 
     problems = check(app.lib)
     if problems:
@@ -110,6 +110,7 @@ def config(app: App, key: str | None, value: str | None) -> None:
       tracker config timezone Europe/Paris
     """
     from tracker import settings
+    from tracker.admin import change_setting
 
     if key is None:
         with app.lib.read() as session:
@@ -122,7 +123,7 @@ def config(app: App, key: str | None, value: str | None) -> None:
             click.echo(settings.all_values(session)[key])
         return
     with app.change("config") as session:
-        stored, moved = settings.change(session, key, value)
+        stored, moved = change_setting(session, key, value)
     click.echo(f"{key} = {stored if stored != '' else '(system)'}")
     if moved:
         from tracker.cli.render import plural

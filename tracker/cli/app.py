@@ -101,7 +101,7 @@ class App:
     @property
     def lib(self) -> Library:
         if self._lib is None:
-            from tracker.db import open_library
+            from tracker.admin import open_library
 
             self._lib = open_library(self.db_option, seed=self.seed, verify=self.verify)
             import gc

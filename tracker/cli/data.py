@@ -200,7 +200,7 @@ def stats(app: App, year: int | None, as_json: bool) -> None:
     """
     from tracker import events
     from tracker.cli import render
-    from tracker.stats import stats as compute
+    from tracker.data import stats as compute
 
     with app.lib.read() as session:
         data: dict[str, Any] = compute(session, events.clock(session), year=year)

@@ -48,7 +48,7 @@ def import_(app: App, files: tuple[str, ...], dry_run: bool) -> None:
       tracker import my-books.toml
       tracker import --dry-run my-books.toml
     """
-    from tracker.library_import import import_files
+    from tracker.library import import_files
 
     counts = import_files(app.lib, list(files), dry_run=dry_run)
     summary = ", ".join(plural(n, k.rstrip("s")) for k, n in counts.items()) or "nothing"
@@ -65,7 +65,7 @@ def books_(app: App, as_json: bool) -> None:
     Example:
       tracker books --json
     """
-    from tracker.catalog import books
+    from tracker.library import books
     from tracker.cli import render
 
     with app.lib.read() as session:
@@ -85,7 +85,7 @@ def show_(app: App, book: str, as_json: bool) -> None:
       tracker show inference-engineering
       tracker show "Inference Eng" --json
     """
-    from tracker.catalog import show
+    from tracker.library import show
     from tracker.cli import render
 
     with app.lib.read() as session:
@@ -122,7 +122,7 @@ def book_add(app: App, title: str, authors: tuple[str, ...], slug: str | None, y
     Example:
       tracker book add "Designing Data-Intensive Applications" --author "Martin Kleppmann" --year 2017
     """
-    from tracker.catalog import add_book
+    from tracker.library import add_book
 
     with app.change("book add") as session:
         new = add_book(session, title, authors=authors, slug=slug, year=year, url=url)
@@ -158,7 +158,7 @@ def book_remove(app: App, book: str, yes: bool) -> None:
     Example:
       tracker book remove my-book --yes
     """
-    from tracker.catalog import remove_book, remove_book_counts
+    from tracker.library import remove_book, remove_book_counts
     from tracker.names import find_book
 
     with app.change("book remove") as session:
@@ -197,7 +197,7 @@ def chapter_add(app: App, book: str, number: str, title: str, topics: tuple[str,
       tracker chapter add my-book 3 "Storage and Retrieval" --pages 42
       tracker chapter add my-book 3.1 "Hash Indexes"
     """
-    from tracker.catalog import add_chapter
+    from tracker.library import add_chapter
 
     with app.change("chapter add") as session:
         found, chapter = add_chapter(session, book, number, title, topics=topics, pages=pages)
@@ -216,7 +216,7 @@ def chapter_remove(app: App, book: str, chapter: str, yes: bool) -> None:
     Example:
       tracker chapter remove my-book 3.1 --yes
     """
-    from tracker.catalog import remove_chapter
+    from tracker.library import remove_chapter
 
     def ask(summary: dict[str, object]) -> bool:
         confirm(f"Remove {summary['book']} {summary['chapter']} {summary['title']} with "
@@ -241,7 +241,7 @@ def topics_(app: App, as_json: bool) -> None:
     Example:
       tracker topics --json
     """
-    from tracker.catalog import topics
+    from tracker.library import topics
     from tracker.cli import render
 
     with app.lib.read() as session:

@@ -145,19 +145,20 @@ def undo(app: App, event_id: int | None, yes: bool) -> None:
       tracker undo
       tracker undo 42 --yes
     """
-    from tracker import changes, events, reading
+    from tracker import events, reading
+    from tracker import undo as undoing
     from tracker.cli import render
 
     if event_id is None:
         with app.lib.write() as session:
-            planned = changes.plan_undo(session)
+            planned = undoing.plan_undo(session)
             plan = planned[2]
             click.echo(f"Undoing change {plan.change_id} ({plan.command}): {render.clean(plan.summary)}")
             for line in plan.lines:
                 click.echo(f"  {render.clean(line)}")
             if plan.more:
                 click.echo(f"  … and {plan.more} more")
-            changes.undo_last(session, planned)
+            undoing.undo_last(session, planned)
         return
     with app.lib.write() as session:
         if not yes:

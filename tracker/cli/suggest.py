@@ -116,10 +116,10 @@ def resource_list(app: App, status: str | None, as_json: bool) -> None:
       tracker resource list
       tracker resource list --status queued --json
     """
-    from tracker import resources
+    from tracker import suggest
 
     with app.lib.read() as session:
-        items = resources.list_resources(session, status)
+        items = suggest.list_resources(session, status)
     echo_json(items) if as_json else click.echo(_render_resources(items))
 
 
@@ -144,10 +144,10 @@ def resource_add(app: App, title: str, kind: str, url: str | None, authors: tupl
       tracker resource add "FlashAttention" --kind paper --url https://arxiv.org/abs/2205.14135 \\
         --author "Tri Dao" --year 2022 --topic attention
     """
-    from tracker import resources
+    from tracker import suggest
 
     with app.change("resource add") as session:
-        res = resources.add_resource(session, title, kind=kind, url=url, authors=authors, year=year,
+        res = suggest.add_resource(session, title, kind=kind, url=url, authors=authors, year=year,
                                      topics=topics, slug=slug, note=note)
         slug_out = res.slug
     click.echo(f"Added {slug_out} ({kind.strip().lower()}). Queue it: tracker resource queue {slug_out}")
@@ -159,10 +159,10 @@ def _lifecycle(kind: str, help_text: str, example: str) -> click.Command:
     @on_option
     @pass_app
     def command(app: App, resource: str, on: str | None) -> None:
-        from tracker import resources
+        from tracker import suggest
 
         with app.change(f"resource {kind}") as session:
-            out = resources.change(session, kind, resource, on=on)
+            out = suggest.change(session, kind, resource, on=on)
         click.echo(_said(kind, out))
 
     return command
@@ -212,10 +212,10 @@ def interest_list(app: App, as_json: bool) -> None:
     Example:
       tracker interest list --json
     """
-    from tracker import resources
+    from tracker import suggest
 
     with app.lib.read() as session:
-        items = resources.list_interests(session)
+        items = suggest.list_interests(session)
     if as_json:
         echo_json(items)
     elif not items:
@@ -237,10 +237,10 @@ def interest_add(app: App, topic: str) -> None:
     Example:
       tracker interest add gpus
     """
-    from tracker import resources
+    from tracker import suggest
 
     with app.change("interest add") as session:
-        slug = resources.add_interest(session, topic).slug
+        slug = suggest.add_interest(session, topic).slug
     click.echo(f"You follow {slug}. See: tracker next")
 
 
@@ -254,10 +254,10 @@ def interest_remove(app: App, topic: str) -> None:
     Example:
       tracker interest remove gpus
     """
-    from tracker import resources
+    from tracker import suggest
 
     with app.change("interest remove") as session:
-        slug = resources.remove_interest(session, topic).slug
+        slug = suggest.remove_interest(session, topic).slug
     click.echo(f"You no longer follow {slug}.")
 
 

@@ -51,7 +51,7 @@ INSERT_CHUNK = 5000
 def write_backup(session: Session, clock: Clock, out: TextIO) -> int:
     """Write the whole library as a backup to a text stream; returns the events written."""
     from tracker import events, settings
-    from tracker.formats.library_file import dump_library
+    from tracker.formats.library_dump import dump_library
 
     dumps = json.JSONEncoder(ensure_ascii=False).encode
     stored = dict(sorted(settings.stored(session).items()))
@@ -491,7 +491,8 @@ def _wipe(session: Session) -> None:
 def _seed_slugs() -> set[str]:
     """Books the bundled library brings (restore keeps them replaceable)."""
     try:
-        from tracker.formats.library_file import parse_library, seed_path
+        from tracker.formats.library_file import parse_library
+        from tracker.formats.library_store import seed_path
 
         path = seed_path()
         return {b.slug for b in parse_library(path.read_text(encoding="utf-8"), str(path)).books}
@@ -504,7 +505,7 @@ def restore(session: Session, backup: Backup, *, replace: bool = False) -> dict[
     from sqlalchemy import insert, select, update
 
     from tracker import cards, derived, events
-    from tracker.formats.library_file import load_library
+    from tracker.formats.library_store import load_library
     from tracker.model import Book, Chapter, Resource, Setting
 
     if not replace:

@@ -1,9 +1,10 @@
-"""The library's books, chapters and topics: listing and managing them (SPEC §3)."""
+"""The library commands (SPEC §3 books, show, book, chapter, topics, §5.1 import): the
+books, chapters and topics, listed and managed; library files loaded all or nothing."""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -16,17 +17,9 @@ from tracker.limits import SLUG_MAX, TITLE_MAX, check_length
 from tracker.model import (
     Book, Card, Chapter, ChapterTopic, Event, ResourceTopic, Topic,
 )
-from tracker.names import chapter_label, find_book, find_chapter, find_topic
-
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-
-
-def slugify(title: str) -> str:
-    import unicodedata
-
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
-    return slug[:60].strip("-") or "book"
+from tracker.db import Library
+from tracker.limits import check_url
+from tracker.names import SLUG_RE, chapter_label, find_book, find_chapter, find_topic, slugify, topic_slugs
 
 
 def books(session: Session) -> list[dict[str, Any]]:
@@ -59,19 +52,6 @@ def books(session: Session) -> list[dict[str, Any]]:
             "favourites": sum(1 for _, _, f in items if f),
             "next_due": due.isoformat() if due else None,
         })
-    return out
-
-
-def topic_slugs(session: Session, owner: Any, ids: list[int] | None = None) -> dict[int, list[str]]:
-    """Topic slugs in order, per owner of a topic link: `ChapterTopic.chapter_id` or
-    `ResourceTopic.resource_id`."""
-    link = owner.class_
-    query = select(owner, Topic.slug).join(Topic, Topic.id == link.topic_id)
-    if ids is not None:
-        query = query.where(owner.in_(ids))
-    out: dict[int, list[str]] = {}
-    for oid, slug in session.execute(query.order_by(owner, link.position)):
-        out.setdefault(oid, []).append(slug)
     return out
 
 
@@ -139,14 +119,6 @@ def add_book(session: Session, title: str, *, authors: tuple[str, ...] = (), slu
     session.add(book)
     session.flush()
     return book
-
-
-def check_url(url: str) -> None:
-    from urllib.parse import urlparse
-
-    parsed = urlparse(url)
-    if parsed.scheme not in ("http", "https") or not parsed.netloc or " " in url:
-        raise UserError(f"{url!r} is not a web address; use one like https://example.com/page")
 
 
 def remove_book_counts(session: Session, book: Book) -> dict[str, int]:
@@ -269,3 +241,38 @@ def topics(session: Session) -> list[dict[str, Any]]:
          "resources": resource_counts.get(t.id, 0), "interest": t.id in followed}
         for t in session.scalars(select(Topic).order_by(Topic.slug))
     ]
+
+
+# --- import (SPEC §5.1) ------------------------------------------------------------------
+
+
+def read_text(name: str) -> str:
+    from tracker.formats.files import read_text as read_file
+
+    return read_file(name, what="a library file", not_text="not UTF-8 text; a library file is TOML")
+
+
+def import_files(lib: Library, names: list[str], *, dry_run: bool = False) -> dict[str, int]:
+    """Parse every file first, then load them all in one transaction (none on dry run)."""
+    from tracker.changes import recording
+    from tracker.formats.library_file import parse_library
+    from tracker.formats.library_store import known_slugs, load_library
+
+    texts = [(name, read_text(name)) for name in names]
+    totals: dict[str, int] = {}
+    try:
+        with lib.write() as session, recording(session, "import"):
+            for name, text in texts:
+                topics, resources = known_slugs(session)
+                data = parse_library(text, Path(name).name, known_topics=topics, known_resources=resources)
+                for key, count in load_library(session, data).items():
+                    totals[key] = totals.get(key, 0) + count
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    return totals
+
+
+class _DryRun(Exception):
+    """Raised inside the transaction of a dry run so that it is rolled back."""

@@ -1,5 +1,6 @@
-"""`stats` (SPEC §3): streaks, minutes, chapters and revisits per week, true retention,
-and the days of a 26-week heat map, from one streamed pass over the log.
+"""The data commands' use cases (SPEC §3 `stats`): streaks, minutes, chapters and
+revisits per week, true retention, and the days of a 26-week heat map, from one
+streamed pass over the log.
 
 A reader day counts as active when it has reading or revisiting in it (a `read`,
 `finish` or `revisit` event). Days are the reader's dates (SPEC §3: local date of the
