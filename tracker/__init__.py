@@ -1,3 +1,3 @@
-"""tracker: a personal reading tracker with spaced revisits of favourite chapters."""
+"""tracker: a personal reading tracker with spaced revisits of favourite chapters (SPEC §1)."""
 
 __version__ = "0.1.0"

@@ -1,6 +1,13 @@
-"""The data commands' use cases (SPEC §3 `stats`): streaks, minutes, chapters and
-revisits per week, true retention, and the days of a 26-week heat map, from one
-streamed pass over the log.
+"""The data commands' use cases (SPEC §3 `stats`, `restore`; §5.2).
+
+`stats`: streaks, minutes, chapters and revisits per week, true retention, and the
+days of a 26-week heat map, from one streamed pass over the log.
+
+`restore` replaces the whole library in the caller's one transaction: it reads the
+backup's events one at a time (`tracker.formats.backup.iter_events`), inserts them in
+bulk, then rebuilds every cache (statuses, favourites, resource statuses, revisit
+cards) from them. Any mistake is one `UserError` and the transaction rolls back:
+nothing is written. `restore --replace` first sets the replaced library aside.
 
 A reader day counts as active when it has reading or revisiting in it (a `read`,
 `finish` or `revisit` event). Days are the reader's dates (SPEC §3: local date of the
@@ -10,6 +17,9 @@ time minus `day_start_hour`), so a session after midnight counts for the evening
 from __future__ import annotations
 
 import datetime as dt
+import os
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -17,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from tracker import settings
 from tracker.errors import UserError
+from tracker.formats.backup import INSERT_CHUNK, Backup, iter_events, write_backup
 from tracker.model import Event
 from tracker.when import Clock
 
@@ -130,3 +141,228 @@ def stats(session: Session, c: Clock, *, year: int | None = None) -> dict[str, A
         "weeks": weeks,
         "heatmap": heatmap,
     }
+
+
+# --- restore (SPEC §5.2) ----------------------------------------------------------------
+
+
+def refuse_unless_replace(session: Session) -> None:
+    """Without --replace: a library with a log, or a book the bundle did not bring."""
+    from sqlalchemy import func, select
+
+    from tracker.model import Book, Event
+
+    events = session.scalar(select(func.count()).select_from(Event)) or 0
+    own = list(session.scalars(select(Book.slug).where(Book.bundled.is_(False)).order_by(Book.id).limit(3)))
+    if events or own:
+        what = f"{events} logged event{'s' if events != 1 else ''}" if events else f"your own book {own[0]}"
+        raise UserError(f"the library is not empty (it has {what}); restore replaces everything in it: "
+                        "add --replace to do so (make a backup first: tracker backup FILE)")
+
+
+def set_aside(session: Session, clock: Clock) -> Path | None:
+    """Write the library about to be replaced as a backup file in the app folder (beside
+    the default library), named for the moment; None if it holds nothing to lose."""
+    from sqlalchemy import select
+
+    from tracker.db_url import default_path
+    from tracker.model import Event
+
+    if session.scalar(select(Event.id).limit(1)) is None and not _own_books(session):
+        return None
+    folder = default_path().parent
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    stamp = clock.now.strftime("%Y-%m-%dT%H%M%S")
+    path, n = folder / f"replaced-by-restore-{stamp}.json", 2
+    while path.exists():
+        path, n = folder / f"replaced-by-restore-{stamp}-{n}.json", n + 1
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
+        write_backup(session, clock, out)
+    return path
+
+
+def _own_books(session: Session) -> bool:
+    from sqlalchemy import select
+
+    from tracker.model import Book
+
+    return session.scalar(select(Book.id).where(Book.bundled.is_(False)).limit(1)) is not None
+
+
+def _wipe(session: Session) -> None:
+    from sqlalchemy import delete, update
+
+    from tracker.model import (
+        Book, Card, CardState, Chapter, ChapterTopic, Event, Interest, Resource, ResourceTopic, Setting, Topic,
+    )
+
+    for model in (CardState, Card, Event, ChapterTopic, ResourceTopic, Interest, Chapter, Book):
+        session.execute(delete(model))
+    session.execute(update(Resource).values(recommended_by_id=None))
+    for model in (Resource, Topic, Setting):
+        session.execute(delete(model))
+
+
+def _seed_slugs() -> set[str]:
+    """Books the bundled library brings (restore keeps them replaceable)."""
+    try:
+        from tracker.formats.library_file import parse_library
+        from tracker.formats.library_store import seed_path
+
+        path = seed_path()
+        return {b.slug for b in parse_library(path.read_text(encoding="utf-8"), str(path)).books}
+    except Exception:  # noqa: BLE001 - without a readable seed, no book counts as bundled
+        return set()
+
+
+def restore(session: Session, backup: Backup, *, replace: bool = False) -> dict[str, int]:
+    """Replace the whole library with the backup, in the caller's transaction."""
+    from sqlalchemy import insert, select, update
+
+    from tracker import cards, derived, events
+    from tracker.formats.library_store import load_library
+    from tracker.model import Book, Chapter, Resource, Setting
+
+    if not replace:
+        refuse_unless_replace(session)
+    _wipe(session)
+    session.expunge_all()
+    if backup.settings:
+        session.execute(insert(Setting), [{"key": k, "value": v} for k, v in backup.settings.items()])
+    load_library(session, backup.library)
+    seed = _seed_slugs() & {b.slug for b in backup.library.books}
+    if seed:
+        session.execute(update(Book).where(Book.slug.in_(seed)).values(bundled=True))
+
+    book_id = dict(session.execute(select(Book.slug, Book.id)).all())
+    chapter_id = {(slug, number): cid for cid, slug, number in session.execute(
+        select(Chapter.id, Book.slug, Chapter.number).join(Book, Book.id == Chapter.book_id))}
+    resource_id = dict(session.execute(select(Resource.slug, Resource.id)).all())
+
+    write = _event_writer(session)
+    indexes = _drop_event_indexes(session)
+    chunk: list[tuple[Any, ...]] = []
+    without_id: list[tuple[Any, ...]] = []
+    count = max_id = 0
+    for eid, at, kind, book, chapter, resource, minutes, percent, pages, rating, until, note in iter_events(backup):
+        bid = book_id[book] if book is not None else None
+        row = (eid, at, kind, bid, chapter_id[(book, chapter)] if chapter is not None else None,
+               resource_id[resource] if resource is not None else None, minutes, percent, pages, rating, until, note)
+        if eid is None:
+            without_id.append(row)  # numbered after every given id, in the file's order
+            continue
+        if eid > max_id:
+            max_id = eid
+        chunk.append(row)
+        if len(chunk) >= INSERT_CHUNK:
+            write(chunk)
+            count += len(chunk)
+            chunk = []
+    for n, row in enumerate(without_id, start=max_id + 1):
+        chunk.append((n, *row[1:]))
+        if len(chunk) >= INSERT_CHUNK:
+            write(chunk)
+            count += len(chunk)
+            chunk = []
+    if chunk:
+        write(chunk)
+        count += len(chunk)
+    for sql in indexes:
+        session.connection().exec_driver_sql(sql)
+    if session.get_bind().dialect.name == "postgresql" and count:
+        from sqlalchemy import text
+
+        session.execute(text("SELECT setval(pg_get_serial_sequence('events', 'id'), "
+                             "(SELECT max(id) FROM events))"))
+
+    # The caches, from the events: resource statuses, book and chapter statuses and
+    # favourites, then the revisit cards (the settings are in place: they shape them).
+    derived.refresh_books(session)
+    _refresh_resources(session)
+    cards.rebuild(session, events.rules(session))
+    session.flush()
+    return {"events": count, "books": len(backup.library.books), "resources": len(backup.library.resources),
+            "topics": len(backup.library.topics), "settings": len(backup.settings)}
+
+
+EVENT_COLUMNS = ("id", "at", "kind", "book_id", "chapter_id", "resource_id", "minutes", "percent", "pages",
+                 "rating", "until", "note")
+
+
+def _event_writer(session: Session) -> Callable[[list[tuple[Any, ...]]], None]:
+    """A function inserting rows of EVENT_COLUMNS (aware `at`, date `until`) in bulk.
+
+    On SQLite and psycopg the rows go to the driver's executemany as tuples, each
+    value converted by its column's own bind processor (the same conversion Core
+    would do, without building a parameter dict per row); elsewhere Core's insert.
+    """
+    from sqlalchemy import insert
+
+    from tracker.model import Event
+
+    table = Event.__table__
+    conn = session.connection()
+    dialect = conn.dialect
+    mark = {"qmark": "?", "format": "%s", "pyformat": "%s"}.get(dialect.paramstyle)
+    if mark is None:
+        statement = insert(table)
+
+        def write_core(rows: list[tuple[Any, ...]]) -> None:
+            session.execute(statement, [dict(zip(EVENT_COLUMNS, row)) for row in rows])
+
+        return write_core
+    at_proc = table.c.at.type.dialect_impl(dialect).bind_processor(dialect) or (lambda v: v)
+    until_proc = table.c.until.type.dialect_impl(dialect).bind_processor(dialect) or (lambda v: v)
+    utc = dt.timezone.utc
+    probe = dt.datetime(2001, 2, 3, 4, 5, 6, 7, tzinfo=dt.timezone(dt.timedelta(hours=1)))
+    if at_proc(probe) == probe.astimezone(utc).replace(tzinfo=None).isoformat(" ", "microseconds"):
+        # SQLite's stored form, made by datetime's own C code: the same text, faster.
+        def at_proc(value: dt.datetime) -> Any:
+            return value.astimezone(utc).replace(tzinfo=None).isoformat(" ", "microseconds")
+    sql = (f"INSERT INTO {table.name} ({', '.join(EVENT_COLUMNS)}) "
+           f"VALUES ({', '.join([mark] * len(EVENT_COLUMNS))})")
+
+    def write(rows: list[tuple[Any, ...]]) -> None:
+        conn.exec_driver_sql(sql, [
+            (r[0], at_proc(r[1]), r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9],
+             until_proc(r[10]) if r[10] is not None else None, r[11])
+            for r in rows
+        ])
+
+    return write
+
+
+def _drop_event_indexes(session: Session) -> list[str]:
+    """On SQLite, the events table's indexes are built once after the bulk insert
+    (faster than keeping five of them current row by row); returns how to rebuild
+    them. Inside the restore's transaction, like everything else: a failure or a
+    killed process leaves them as they were."""
+    conn = session.connection()
+    if conn.dialect.name != "sqlite":
+        return []
+    rows = conn.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' AND sql IS NOT NULL"
+    ).all()
+    # A larger page cache for this connection: the bulk insert and the index builds
+    # that follow touch far more pages than SQLite's default 2 MB keeps.
+    conn.exec_driver_sql("PRAGMA cache_size=-65536")
+    for name, _sql in rows:
+        conn.exec_driver_sql(f'DROP INDEX "{name}"')
+    return [sql for _name, sql in rows]
+
+
+def _refresh_resources(session: Session) -> None:
+    """Every resource's status from its events, by the one rule in tracker.resources."""
+    from sqlalchemy import select
+
+    from tracker.model import Event
+    from tracker.derived import refresh_resource
+    from tracker.statuses import LIFECYCLE
+
+    ids = session.scalars(
+        select(Event.resource_id).where(Event.resource_id.is_not(None), Event.kind.in_(tuple(LIFECYCLE)))
+        .distinct())
+    for rid in sorted(ids):
+        refresh_resource(session, rid)
+

@@ -7,18 +7,21 @@ compared with `SCHEMA_HEAD`; Alembic is loaded only to create or upgrade a datab
 from __future__ import annotations
 
 import os
-import re
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from tracker.errors import EnvError, LibraryGone
+from tracker.db_url import redact, redact_text, resolve_url
+from tracker.errors import EnvError
+from tracker.sqlite_file import (
+    discard_file, engine_for, hold_file, say_waiting, use_wal,
+)
 
 # What the layers above put into a library as it is made or upgraded (the bundled
 # library, the cards refolded), in the same transaction as the schema.
@@ -38,65 +41,11 @@ SCHEMA_REVISIONS = (
 CARDS_REFOLDED_AT = ("0004_cards_count_hard_reviews",)
 SCHEMA_HEAD = SCHEMA_REVISIONS[-1]
 
-SQLITE_MAGIC = b"SQLite format 3\x00"
 
 # PostgreSQL: every write transaction first takes this transaction-level advisory lock,
 # so that writers run one at a time (as SQLite's BEGIN IMMEDIATE makes them do).
 PG_WRITE_LOCK = 7_305_128_901
 PG_CONNECT_TIMEOUT = 5  # seconds
-# SQLite waits: a reader waits this long for a lock; a writer tries this long, then says
-# it is waiting and waits up to WRITE_WAIT_MS (a restore of a large library takes minutes).
-READ_WAIT_MS = 30_000
-FIRST_TRY_MS = 1_000
-WRITE_WAIT_MS = 30 * 60_000
-
-
-def default_path() -> Path:
-    import click  # only for get_app_dir; cheap and already loaded by the CLI
-
-    return Path(click.get_app_dir("tracker")) / "tracker.db"
-
-
-def resolve_url(option: str | None) -> tuple[str, Path | None]:
-    """The URL in use and, for an SQLite file, its path: --db, TRACKER_DB, default."""
-    value = option or os.environ.get("TRACKER_DB") or str(default_path())
-    if "://" in value:
-        if value.startswith("sqlite:///") and value != "sqlite:///:memory:":
-            path = Path(value[len("sqlite:///"):]).expanduser()
-            return f"sqlite:///{path}", path
-        return value, None
-    if _PASSWORD_RE.search(value) or re.match(r"\s*(host|dbname|user|port|service)\s*=", value):
-        raise EnvError(f"{redact(value)} looks like a libpq connection string; give PostgreSQL as a URL, "
-                       "e.g. postgresql+psycopg://user@host/db (the password in ~/.pgpass or PGPASSWORD)")
-    path = Path(value).expanduser().absolute()
-    return f"sqlite:///{path}", path
-
-
-_PASSWORD_RE = re.compile(r"(?i)(password\s*=\s*)('[^']*'|[^\s&;]*)")
-_USERINFO_RE = re.compile(r"(://[^/@:\s]*:)[^/@\s]*@")
-
-
-def redact(url: str) -> str:
-    """A URL or libpq string safe to print: every password given in it shown as ***
-    (`user:pw@host`, `?password=pw`, `password=pw` in `key=value` form)."""
-    return _PASSWORD_RE.sub(r"\1***", _USERINFO_RE.sub(r"\1***@", url))
-
-
-def passwords_in(url: str) -> list[str]:
-    """The passwords a URL or libpq string carries, to be hidden wherever they appear."""
-    from urllib.parse import unquote
-
-    found = [m.group(2).strip("'") for m in _PASSWORD_RE.finditer(url)]
-    found += [unquote(m.group(0)[len(m.group(1)):-1]) for m in _USERINFO_RE.finditer(url)]
-    found += [m.group(0)[len(m.group(1)):-1] for m in _USERINFO_RE.finditer(url)]
-    return [p for p in found if p and p != "***"]
-
-
-def redact_text(url: str, message: str) -> str:
-    """A message (a driver's error) with the URL's passwords taken out."""
-    for password in sorted(passwords_in(url), key=len, reverse=True):
-        message = message.replace(password, "***")
-    return _PASSWORD_RE.sub(r"\1***", message)
 
 
 def package_dir(name: str) -> Path:
@@ -157,7 +106,7 @@ class Library:
         have taken it back, which only a rollback-mode file allows safely)."""
         self.dispose()
         if self.created and self.path is not None:
-            _use_wal(self, force=True)
+            use_wal(self.path, self.file_state, force=True)
 
     def vanished(self) -> bool:
         """SQLite: the file this command opened is no longer at its path."""
@@ -181,7 +130,7 @@ class Library:
                 fcntl.flock(hold, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError:
                 return False  # another command has it open: it is theirs too now, keep it
-            return _discard_file(self.path, self.file_state)
+            return discard_file(self.path, self.file_state)
         finally:
             if hold is not None:
                 os.close(hold)
@@ -191,15 +140,8 @@ def _pg_write_lock(conn: Connection) -> None:
     """Take the writers' advisory lock, saying so once if another command holds it."""
     if conn.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": PG_WRITE_LOCK}).scalar():
         return
-    _say_waiting()
+    say_waiting()
     conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_WRITE_LOCK})
-
-
-def _say_waiting() -> None:
-    import sys
-
-    print("Waiting for another tracker command to finish (a restore or an import can take a while)…",
-          file=sys.stderr, flush=True)
 
 
 def _drop_tables(engine: Engine) -> bool:
@@ -220,156 +162,11 @@ def _drop_tables(engine: Engine) -> bool:
         engine.dispose()
 
 
-def _discard_file(path: Path, state: str) -> bool:
-    """Under an exclusive flock (no other command has the file open) and SQLite's exclusive
-    lock: only a file this command made or found empty, still in rollback mode, holding no
-    command's commits, goes back to what it was."""
-    import sqlite3
-
-    try:
-        if os.stat(path).st_size == 0:
-            if state == "made":
-                path.unlink()
-            return state in ("made", "empty")
-        conn = sqlite3.connect(path, timeout=WRITE_WAIT_MS / 1000, isolation_level=None)
-    except (sqlite3.Error, OSError):
-        return False
-    try:
-        conn.execute("BEGIN EXCLUSIVE")
-        # Asked of SQLite, not read from the file: closing a second descriptor of the
-        # file would drop the lock just taken (POSIX locks belong to the process).
-        if str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
-            return False  # a later command switched it to WAL: it is in use, keep it
-        for table in ("events", "changes"):
-            if conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is not None:
-                return False
-        # Other commands waiting for the lock notice the file is gone (`_on_begin`).
-        if state == "made":
-            path.unlink(missing_ok=True)
-        elif state == "empty":
-            os.truncate(path, 0)
-        else:
-            return False
-        return True
-    except (sqlite3.Error, OSError):
-        return False
-    finally:
-        conn.close()
-
-
-def _sqlite_engine(url: str, path: Path) -> tuple[Engine, Engine, Callable[..., bool]]:
-    engine = create_engine(url, connect_args={"timeout": READ_WAIT_MS / 1000})
-    inode = os.stat(path).st_ino
-
-    def vanished(*, empty_too: bool = True) -> bool:
-        try:
-            st = os.stat(path)
-        except FileNotFoundError:
-            return True
-        return st.st_ino != inode or (empty_too and st.st_size == 0)
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
-        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        # The journal mode is not set here: a database that is refused must be left as
-        # it was found. `_use_wal` switches an accepted one to WAL, once, for good.
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn):  # type: ignore[no-untyped-def]
-        # Writers take the lock up front, so that concurrent commands wait their turn
-        # (busy timeout) instead of failing on a read lock that cannot be upgraded.
-        mode = conn.get_execution_options().get("tracker_write")
-        if not mode:
-            conn.exec_driver_sql("BEGIN")
-            return
-        try:
-            _begin_immediate(conn)
-        except DBAPIError:
-            # SQLite refuses to write to a file that was unlinked under it (read-only,
-            # disk I/O error): the same case as below.
-            if not vanished(empty_too=False):
-                raise
-        else:
-            if not vanished(empty_too=mode != "create"):
-                return
-            conn.exec_driver_sql("ROLLBACK")
-        raise LibraryGone(f"the library at {path} was taken back by a failed command that had just created "
-                          "it while this one waited; nothing was written: run the command again")
-
-    return engine, engine.execution_options(tracker_write=True), vanished
-
-
-def _begin_immediate(conn: Connection) -> None:
-    """BEGIN IMMEDIATE; if another command holds the lock, say so once and wait it out."""
-    import sqlite3
-
-    raw = conn.connection.driver_connection
-    assert raw is not None
-    raw.execute(f"PRAGMA busy_timeout={FIRST_TRY_MS}")
-    try:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-        return
-    except DBAPIError as exc:
-        if not isinstance(exc.orig, sqlite3.OperationalError) or "locked" not in str(exc.orig):
-            raise
-    finally:
-        raw.execute(f"PRAGMA busy_timeout={READ_WAIT_MS}")
-    _say_waiting()
-    raw.execute(f"PRAGMA busy_timeout={WRITE_WAIT_MS}")
-    try:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-    finally:
-        raw.execute(f"PRAGMA busy_timeout={READ_WAIT_MS}")
-
-
-def _use_wal(lib: Library, *, force: bool = False) -> None:
-    """Switch an accepted rollback-mode file to WAL (readers never wait for writers).
-    Best effort: a read-only file, or one busy at this moment, stays as it is."""
-    if lib.path is None or not (force or lib.file_state == "rollback") or not os.access(lib.path, os.W_OK):
-        return
-    import sqlite3
-
-    try:
-        conn = sqlite3.connect(lib.path, timeout=FIRST_TRY_MS / 1000, isolation_level=None)
-        try:
-            conn.execute("PRAGMA journal_mode=WAL")
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        pass
-
-
 def _server_options(url: str) -> dict[str, object]:
     """Engine options for a database server: give up connecting after a few seconds."""
     if url.startswith(("postgresql", "postgres")):
         return {"connect_args": {"connect_timeout": PG_CONNECT_TIMEOUT}}
     return {}
-
-
-def _check_sqlite_file(path: Path) -> str:
-    """The file's state (see `Library.file_state`). Refuses what is not an SQLite database."""
-    if path.exists():
-        if path.is_dir():
-            raise EnvError(f"database path {path} is a folder, not a file")
-        try:
-            with path.open("rb") as fh:
-                head = fh.read(20)
-        except OSError as exc:
-            raise EnvError(f"cannot read database {path}: {exc.strerror}") from None
-        if head == b"":
-            return "empty"
-        if head[:len(SQLITE_MAGIC)] != SQLITE_MAGIC:
-            raise EnvError(f"{path} is not a tracker database (not an SQLite file); it was left untouched")
-        return "wal" if head[18:20] == b"\x02\x02" else "rollback"
-    parent = path.parent
-    if not parent.is_dir():
-        raise EnvError(f"cannot create database {path}: folder {parent} does not exist")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise EnvError(f"cannot create database {path}: folder {parent} is not writable")
-    return "missing"
 
 
 def _stored_revision(engine: Engine) -> tuple[bool, str | None]:
@@ -464,9 +261,9 @@ def open_library(option: str | None, *, seed: bool | None = None, verify: bool =
     vanished = None
     hold = None
     if path is not None:
-        hold, state = _hold_file(path)
+        hold, state = hold_file(path)
         try:
-            engine, write_engine, vanished = _sqlite_engine(url, path)
+            engine, write_engine, vanished = engine_for(url, path)
         except BaseException:
             os.close(hold)
             raise
@@ -499,49 +296,13 @@ def open_library(option: str | None, *, seed: bool | None = None, verify: bool =
     return lib
 
 
-def _hold_file(path: Path) -> tuple[int, str]:
-    """Open the SQLite file (making it if missing) and take a shared flock on it, which
-    `Library.dispose` lets go: (descriptor, state). If a failed creator took the file back
-    while this command waited for the flock, the path is looked at anew."""
-    import fcntl
-
-    for _ in range(100):
-        state = _check_sqlite_file(path)
-        try:
-            if state == "missing":
-                try:
-                    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o600)
-                except FileExistsError:
-                    continue  # another command made it a moment ago
-            else:
-                fd = os.open(path, os.O_RDONLY)
-        except FileNotFoundError:
-            continue
-        except OSError as exc:
-            raise EnvError(f"cannot {'create' if state == 'missing' else 'open'} database {path}: "
-                           f"{exc.strerror}") from None
-        try:
-            fcntl.flock(fd, fcntl.LOCK_SH)
-            here = os.stat(path).st_ino == os.fstat(fd).st_ino
-        except FileNotFoundError:
-            here = False
-        except BaseException:
-            os.close(fd)
-            raise
-        if here:
-            # Read again now that no one can take it back: it may have been emptied.
-            return fd, "made" if state == "missing" else _check_sqlite_file(path)
-        os.close(fd)
-    raise EnvError(f"the database file {path} kept changing while tracker opened it; run the command again")
-
-
 def _prepare(lib: Library, *, seed: bool | None, load_seed: Fill | None, refold: Fill | None) -> None:
     try:
         has_tables, revision = _stored_revision(lib.engine)
     except DBAPIError as exc:
         raise EnvError(describe_db_error(lib, exc)) from None
     if revision == SCHEMA_HEAD:
-        _use_wal(lib)
+        use_wal(lib.path, lib.file_state)
         return
     if revision is None:
         if has_tables:
@@ -569,7 +330,7 @@ def _prepare(lib: Library, *, seed: bool | None, load_seed: Fill | None, refold:
     refolds = refold is not None and any(r in CARDS_REFOLDED_AT for r in crossed)
     if upgrade(lib, revision, then=_in_session(refold) if refold and refolds else None):
         lib.upgraded_from = revision
-    _use_wal(lib)
+    use_wal(lib.path, lib.file_state)
 
 
 def quick_check(lib: Library) -> None:

@@ -1,4 +1,4 @@
-"""The command line: the root group, --db, and the one place errors become `Error:` lines.
+"""The command line (SPEC §3, §6): the root group, --db, and the one place errors become `Error:` lines.
 
 Command modules import only Click at module level; each command imports the library
 modules it needs when it runs, so that `tracker --help` loads no SQLAlchemy.

@@ -1,4 +1,4 @@
-"""db …, config."""
+"""`db …`, `config` (SPEC §2, §3)."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def db_path(app: App) -> None:
       tracker db path
       tracker --db ~/notes/reading.db db path
     """
-    from tracker.db import redact, resolve_url
+    from tracker.db_url import redact, resolve_url
 
     url, path = resolve_url(app.db_option)
     click.echo(str(path) if path is not None else redact(url))

@@ -1,4 +1,4 @@
-"""What every command shares: the library in use (opened lazily), the clock, options."""
+"""What every command shares (SPEC §2, §3): the library in use (opened lazily), the clock, options."""
 
 from __future__ import annotations
 

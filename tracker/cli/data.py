@@ -1,4 +1,4 @@
-"""export, backup, restore, stats."""
+"""`export`, `backup`, `restore`, `stats` (SPEC §3, §5.2, §5.3)."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def _output(file: str | None, force: bool, *, private: bool = False) -> Iterator
         return
     from pathlib import Path
 
-    from tracker.formats.export import atomic_file
+    from tracker.formats.output import atomic_file
 
     with atomic_file(Path(file).expanduser(), force=force, private=private) as fh:
         yield fh
@@ -76,20 +76,21 @@ def export(app: App, fmt: str, since: str | None, until: str | None, book: str |
     """
     from tracker import events
     from tracker.formats import export as exporter
+    from tracker.formats.output import check_target, text_stream
     from tracker.names import find_book
 
     to_file = output not in (None, "-")
     if to_file:
         from pathlib import Path
 
-        exporter.check_target(Path(output).expanduser(), force=force)  # type: ignore[arg-type]
+        check_target(Path(output).expanduser(), force=force)  # type: ignore[arg-type]
     with app.lib.read() as session:
         c = events.clock(session)
         book_id = find_book(session, book).id if book else None
         start, end = c.span(since, until)
         total = exporter.count_events(session, since=start, until=end, book_id=book_id) \
             if to_file and fmt != "ics" and sys.stderr.isatty() else 0
-        with _output(output, force) as binary, exporter.text_stream(binary) as out, \
+        with _output(output, force) as binary, text_stream(binary) as out, \
                 _progress(total, to_file) as progress:
             count = exporter.export(session, c, fmt, out, since=start, until=end, book_id=book_id,
                                     progress=progress)
@@ -114,7 +115,7 @@ def backup(app: App, file: str | None, force: bool) -> None:
     """
     from tracker import events
     from tracker.formats.backup import write_backup
-    from tracker.formats.export import check_target, text_stream
+    from tracker.formats.output import check_target, text_stream
 
     if file not in (None, "-"):
         from pathlib import Path
@@ -161,7 +162,8 @@ def restore(app: App, file: str, replace: bool) -> None:
     """
     from tracker import events
     from tracker.changes import record_restore
-    from tracker.formats.backup import read_backup, restore as restore_backup, set_aside
+    from tracker.data import restore as restore_backup, set_aside
+    from tracker.formats.backup import read_backup
 
     data = read_backup(file)
     copy = None

@@ -1,4 +1,4 @@
-"""init, import, books, show, book …, chapter …, topics."""
+"""`init`, `import`, `books`, `show`, `book …`, `chapter …`, `topics` (SPEC §3, §5.1)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""today, agenda."""
+"""`today`, `agenda` (SPEC §3, §4.1)."""
 
 from __future__ import annotations
 

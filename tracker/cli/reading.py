@@ -1,4 +1,4 @@
-"""read, note, fav, unfav, revisit, undo, snooze, break, log."""
+"""`read`, `note`, `fav`, `unfav`, `revisit`, `undo`, `edit`, `history`, `snooze`, `break`, `log` (SPEC §3)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Human output: bars, trees, tables, colour (only on a terminal; NO_COLOR respected).
+"""Human output (SPEC §3, after the JSON shapes): bars, trees, tables, colour (only on a terminal; NO_COLOR respected).
 
 Render functions take plain values (the dicts that `--json` prints), never sessions.
 """

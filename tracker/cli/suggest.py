@@ -1,4 +1,4 @@
-"""next, resource …, interest … (the review's map as suggestions)."""
+"""`next`, `resource …`, `interest …` (SPEC §3, §4.2: the review's map as suggestions)."""
 
 from __future__ import annotations
 

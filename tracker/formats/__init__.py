@@ -1,1 +1,1 @@
-"""File formats of tracker: the library file (SPEC §5.1)."""
+"""tracker's file formats (SPEC §5), one module per format; `entries`, `json_scan` and `output` serve them."""

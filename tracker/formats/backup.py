@@ -1,4 +1,4 @@
-"""Backup and restore (SPEC §5.2): every fact in the library, as one JSON file.
+"""The backup file (SPEC §5.2): every fact in the library, as one JSON file.
 
     {"format": "tracker-backup", "version": 1, "created_at": "…",
      "settings": {…}, "library": {5.1 shape}, "events": [log --json shape, log order]}
@@ -10,26 +10,21 @@ backup gives the same bytes apart from `created_at`.
 
 `read_backup` checks a file before anything is written: JSON syntax up to the
 events, the format marker, the version, the settings and the library (5.1 rules).
-`restore` then replaces the whole library in the caller's one transaction: it reads
-the events one at a time (never holding the parsed log), checks each (its book,
-chapter and resource must be in the backup's own library; a truncated file is
-caught here too) and inserts them in bulk, then rebuilds every cache (statuses,
-favourites, resource statuses, revisit cards) from them. Any mistake is one
-`UserError` and the transaction rolls back: nothing is written.
+`iter_events` then reads the events one at a time (never holding the parsed log) and
+checks each (its book, chapter and resource must be in the backup's own library; a
+truncated file is caught here too), for `tracker.data.restore`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from tracker.errors import UserError
+from tracker.formats.json_scan import WS, Invalid, decode, members, raw_decode, skip, too_deep
 from tracker.limits import MAX_ID, MAX_MINUTES, MAX_PAGES
 from tracker.when import MAX_YEAR, MIN_YEAR
 from tracker.model import EVENT_KINDS, RATINGS
@@ -75,17 +70,6 @@ def write_backup(session: Session, clock: Clock, out: TextIO) -> int:
 
 # ---------------------------------------------------------------------------- reading
 
-_WS = re.compile(r"[ \t\n\r]*")
-
-
-class _Invalid(Exception):
-    """A JSON syntax error at a position of the file."""
-
-    def __init__(self, message: str, pos: int) -> None:
-        super().__init__(message)
-        self.message = message
-        self.pos = pos
-
 
 @dataclass
 class Backup:
@@ -106,85 +90,7 @@ class Backup:
     resources: set[str] = field(default_factory=set)
 
 
-def _skip(text: str, i: int) -> int:
-    return _WS.match(text, i).end()  # type: ignore[union-attr]
-
-
-def _decode(text: str, i: int) -> tuple[Any, int]:
-    try:
-        return _raw_decode(text, i)
-    except json.JSONDecodeError as exc:
-        raise _Invalid(exc.msg, exc.pos) from None
-    except RecursionError:
-        raise _too_deep(text, i) from None
-
-
-def _too_deep(text: str, i: int) -> _Invalid:
-    from tracker.limits import DEPTH_MAX, too_deep_at
-
-    return _Invalid(f"nested deeper than {DEPTH_MAX} levels", max(too_deep_at(text, i), i))
-
-
-_raw_decode = json.JSONDecoder().raw_decode
-
-
-def _skip_array(text: str, i: int) -> int:
-    """The position just after the JSON array that starts at text[i]."""
-    i = _skip(text, i + 1)
-    if text.startswith("]", i):
-        return i + 1
-    while True:
-        _value, i = _decode(text, i)
-        i = _skip(text, i)
-        if text.startswith(",", i):
-            i = _skip(text, i + 1)
-        elif text.startswith("]", i):
-            return i + 1
-        else:
-            raise _Invalid("expected ',' or ']'", i)
-
-
-def _members(text: str, i: int, top: dict[str, Any], *, stop_at_events: bool) -> tuple[int | None, int | None]:
-    """Read the members of the top-level object from text[i] (just after '{' or after a
-    member) into `top`, but for `events`: returns (index of its '[', where reading
-    stopped if it stopped there, else None)."""
-    events_at = None
-    first = True
-    while True:
-        i = _skip(text, i)
-        if first and text.startswith("}", i):
-            i += 1
-            break
-        if not first:
-            if text.startswith(",", i):
-                i = _skip(text, i + 1)
-            elif text.startswith("}", i):
-                i += 1
-                break
-            else:
-                raise _Invalid("expected ',' or '}'", i)
-        first = False
-        if not text.startswith('"', i):
-            raise _Invalid("expected a key in double quotes", i)
-        key, i = _decode(text, i)
-        i = _skip(text, i)
-        if not text.startswith(":", i):
-            raise _Invalid("expected ':'", i)
-        i = _skip(text, i + 1)
-        if key == "events" and text.startswith("[", i):
-            events_at = i
-            top.pop("events", None)
-            if stop_at_events and all(k in top for k in ("format", "version", "settings", "library")):
-                return events_at, i  # the common case: events come last, read once, by restore
-            i = _skip_array(text, i)
-        else:
-            top[key], i = _decode(text, i)
-    if _skip(text, i) != len(text):
-        raise _Invalid("extra data after the backup", _skip(text, i))
-    return events_at, None
-
-
-def _syntax_error(name: str, text: str, exc: _Invalid) -> UserError:
+def _syntax_error(name: str, text: str, exc: Invalid) -> UserError:
     if exc.pos >= len(text.rstrip()) or exc.message.startswith("Unterminated"):
         return UserError(f"{name}: the backup is truncated (its JSON stops at {_where(text, exc.pos)} "
                          "before it is complete); nothing was restored")
@@ -210,15 +116,15 @@ def parse_backup(text: str, name: str) -> Backup:
     from tracker.formats.library_file import parse_library_dict
 
     top: dict[str, Any] = {}
-    i = _skip(text, 0)
+    i = skip(text, 0)
     try:
         if not text.startswith("{", i):
             if not text.strip():
                 raise UserError(f"{name}: the file is empty; it is not a tracker backup")
-            _decode(text, i)  # a syntax error says so; valid JSON is another program's
+            decode(text, i)  # a syntax error says so; valid JSON is another program's
             raise UserError(f'{name}: not a tracker backup (its JSON is not an object with "format": "{FORMAT}")')
-        events_at, tail_at = _members(text, i + 1, top, stop_at_events=True)
-    except _Invalid as exc:
+        events_at, tail_at = members(text, i + 1, top, stop_at_events=True)
+    except Invalid as exc:
         raise _syntax_error(name, text, exc) from None
     fmt = top.get("format")
     if fmt != FORMAT:
@@ -381,22 +287,22 @@ def iter_events(backup: Backup) -> Iterator[EventTuple]:
     from tracker.when import get_tz
 
     tz = get_tz(backup.settings.get("timezone") or None)
-    skip = _WS.match
-    decode = _raw_decode
+    match_ws = WS.match
+    decode_at = raw_decode
     seen: set[int] = set()
     index = 0
     try:
-        i = skip(text, backup.events_at + 1).end()
+        i = match_ws(text, backup.events_at + 1).end()
         if text.startswith("]", i):
             end = i + 1
         else:
             while True:
                 try:
-                    item, i = decode(text, i)
+                    item, i = decode_at(text, i)
                 except json.JSONDecodeError as exc:
-                    raise _Invalid(exc.msg, exc.pos) from None
+                    raise Invalid(exc.msg, exc.pos) from None
                 except RecursionError:
-                    raise _too_deep(text, i) from None
+                    raise too_deep(text, i) from None
                 try:
                     row = _check_event(item, books, resources, tz)
                 except _Bad as exc:
@@ -408,244 +314,24 @@ def iter_events(backup: Backup) -> Iterator[EventTuple]:
                     seen.add(eid)
                 yield row
                 index += 1
-                i = skip(text, i).end()
+                i = match_ws(text, i).end()
                 c = text[i:i + 1]
                 if c == ",":
-                    i = skip(text, i + 1).end()
+                    i = match_ws(text, i + 1).end()
                 elif c == "]":
                     end = i + 1
                     break
                 else:
-                    raise _Invalid("expected ',' or ']'", i)
+                    raise Invalid("expected ',' or ']'", i)
         if backup.tail_at is not None:
             rest: dict[str, Any] = {}
-            _members(text, end, rest, stop_at_events=False)
+            members(text, end, rest, stop_at_events=False)
             twice = [k for k in rest if k in ("format", "version", "settings", "library", "events")]
             if twice:
                 raise UserError(f'{name}: "{twice[0]}" is given twice; give each key once')
-    except _Invalid as exc:
+    except Invalid as exc:
         raise _syntax_error(name, text, exc) from None
 
 
-# ---------------------------------------------------------------------------- restore
 
 
-def refuse_unless_replace(session: Session) -> None:
-    """Without --replace: a library with a log, or a book the bundle did not bring."""
-    from sqlalchemy import func, select
-
-    from tracker.model import Book, Event
-
-    events = session.scalar(select(func.count()).select_from(Event)) or 0
-    own = list(session.scalars(select(Book.slug).where(Book.bundled.is_(False)).order_by(Book.id).limit(3)))
-    if events or own:
-        what = f"{events} logged event{'s' if events != 1 else ''}" if events else f"your own book {own[0]}"
-        raise UserError(f"the library is not empty (it has {what}); restore replaces everything in it: "
-                        "add --replace to do so (make a backup first: tracker backup FILE)")
-
-
-def set_aside(session: Session, clock: Clock) -> Path | None:
-    """Write the library about to be replaced as a backup file in the app folder (beside
-    the default library), named for the moment; None if it holds nothing to lose."""
-    from sqlalchemy import select
-
-    from tracker.db import default_path
-    from tracker.model import Event
-
-    if session.scalar(select(Event.id).limit(1)) is None and not _own_books(session):
-        return None
-    folder = default_path().parent
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    stamp = clock.now.strftime("%Y-%m-%dT%H%M%S")
-    path, n = folder / f"replaced-by-restore-{stamp}.json", 2
-    while path.exists():
-        path, n = folder / f"replaced-by-restore-{stamp}-{n}.json", n + 1
-    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-        write_backup(session, clock, out)
-    return path
-
-
-def _own_books(session: Session) -> bool:
-    from sqlalchemy import select
-
-    from tracker.model import Book
-
-    return session.scalar(select(Book.id).where(Book.bundled.is_(False)).limit(1)) is not None
-
-
-def _wipe(session: Session) -> None:
-    from sqlalchemy import delete, update
-
-    from tracker.model import (
-        Book, Card, CardState, Chapter, ChapterTopic, Event, Interest, Resource, ResourceTopic, Setting, Topic,
-    )
-
-    for model in (CardState, Card, Event, ChapterTopic, ResourceTopic, Interest, Chapter, Book):
-        session.execute(delete(model))
-    session.execute(update(Resource).values(recommended_by_id=None))
-    for model in (Resource, Topic, Setting):
-        session.execute(delete(model))
-
-
-def _seed_slugs() -> set[str]:
-    """Books the bundled library brings (restore keeps them replaceable)."""
-    try:
-        from tracker.formats.library_file import parse_library
-        from tracker.formats.library_store import seed_path
-
-        path = seed_path()
-        return {b.slug for b in parse_library(path.read_text(encoding="utf-8"), str(path)).books}
-    except Exception:  # noqa: BLE001 - without a readable seed, no book counts as bundled
-        return set()
-
-
-def restore(session: Session, backup: Backup, *, replace: bool = False) -> dict[str, int]:
-    """Replace the whole library with the backup, in the caller's transaction."""
-    from sqlalchemy import insert, select, update
-
-    from tracker import cards, derived, events
-    from tracker.formats.library_store import load_library
-    from tracker.model import Book, Chapter, Resource, Setting
-
-    if not replace:
-        refuse_unless_replace(session)
-    _wipe(session)
-    session.expunge_all()
-    if backup.settings:
-        session.execute(insert(Setting), [{"key": k, "value": v} for k, v in backup.settings.items()])
-    load_library(session, backup.library)
-    seed = _seed_slugs() & {b.slug for b in backup.library.books}
-    if seed:
-        session.execute(update(Book).where(Book.slug.in_(seed)).values(bundled=True))
-
-    book_id = dict(session.execute(select(Book.slug, Book.id)).all())
-    chapter_id = {(slug, number): cid for cid, slug, number in session.execute(
-        select(Chapter.id, Book.slug, Chapter.number).join(Book, Book.id == Chapter.book_id))}
-    resource_id = dict(session.execute(select(Resource.slug, Resource.id)).all())
-
-    write = _event_writer(session)
-    indexes = _drop_event_indexes(session)
-    chunk: list[tuple[Any, ...]] = []
-    without_id: list[tuple[Any, ...]] = []
-    count = max_id = 0
-    for eid, at, kind, book, chapter, resource, minutes, percent, pages, rating, until, note in iter_events(backup):
-        bid = book_id[book] if book is not None else None
-        row = (eid, at, kind, bid, chapter_id[(book, chapter)] if chapter is not None else None,
-               resource_id[resource] if resource is not None else None, minutes, percent, pages, rating, until, note)
-        if eid is None:
-            without_id.append(row)  # numbered after every given id, in the file's order
-            continue
-        if eid > max_id:
-            max_id = eid
-        chunk.append(row)
-        if len(chunk) >= INSERT_CHUNK:
-            write(chunk)
-            count += len(chunk)
-            chunk = []
-    for n, row in enumerate(without_id, start=max_id + 1):
-        chunk.append((n, *row[1:]))
-        if len(chunk) >= INSERT_CHUNK:
-            write(chunk)
-            count += len(chunk)
-            chunk = []
-    if chunk:
-        write(chunk)
-        count += len(chunk)
-    for sql in indexes:
-        session.connection().exec_driver_sql(sql)
-    if session.get_bind().dialect.name == "postgresql" and count:
-        from sqlalchemy import text
-
-        session.execute(text("SELECT setval(pg_get_serial_sequence('events', 'id'), "
-                             "(SELECT max(id) FROM events))"))
-
-    # The caches, from the events: resource statuses, book and chapter statuses and
-    # favourites, then the revisit cards (the settings are in place: they shape them).
-    derived.refresh_books(session)
-    _refresh_resources(session)
-    cards.rebuild(session, events.rules(session))
-    session.flush()
-    return {"events": count, "books": len(backup.library.books), "resources": len(backup.library.resources),
-            "topics": len(backup.library.topics), "settings": len(backup.settings)}
-
-
-EVENT_COLUMNS = ("id", "at", "kind", "book_id", "chapter_id", "resource_id", "minutes", "percent", "pages",
-                 "rating", "until", "note")
-
-
-def _event_writer(session: Session) -> Callable[[list[tuple[Any, ...]]], None]:
-    """A function inserting rows of EVENT_COLUMNS (aware `at`, date `until`) in bulk.
-
-    On SQLite and psycopg the rows go to the driver's executemany as tuples, each
-    value converted by its column's own bind processor (the same conversion Core
-    would do, without building a parameter dict per row); elsewhere Core's insert.
-    """
-    from sqlalchemy import insert
-
-    from tracker.model import Event
-
-    table = Event.__table__
-    conn = session.connection()
-    dialect = conn.dialect
-    mark = {"qmark": "?", "format": "%s", "pyformat": "%s"}.get(dialect.paramstyle)
-    if mark is None:
-        statement = insert(table)
-
-        def write_core(rows: list[tuple[Any, ...]]) -> None:
-            session.execute(statement, [dict(zip(EVENT_COLUMNS, row)) for row in rows])
-
-        return write_core
-    at_proc = table.c.at.type.dialect_impl(dialect).bind_processor(dialect) or (lambda v: v)
-    until_proc = table.c.until.type.dialect_impl(dialect).bind_processor(dialect) or (lambda v: v)
-    utc = dt.timezone.utc
-    probe = dt.datetime(2001, 2, 3, 4, 5, 6, 7, tzinfo=dt.timezone(dt.timedelta(hours=1)))
-    if at_proc(probe) == probe.astimezone(utc).replace(tzinfo=None).isoformat(" ", "microseconds"):
-        # SQLite's stored form, made by datetime's own C code: the same text, faster.
-        def at_proc(value: dt.datetime) -> Any:
-            return value.astimezone(utc).replace(tzinfo=None).isoformat(" ", "microseconds")
-    sql = (f"INSERT INTO {table.name} ({', '.join(EVENT_COLUMNS)}) "
-           f"VALUES ({', '.join([mark] * len(EVENT_COLUMNS))})")
-
-    def write(rows: list[tuple[Any, ...]]) -> None:
-        conn.exec_driver_sql(sql, [
-            (r[0], at_proc(r[1]), r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9],
-             until_proc(r[10]) if r[10] is not None else None, r[11])
-            for r in rows
-        ])
-
-    return write
-
-
-def _drop_event_indexes(session: Session) -> list[str]:
-    """On SQLite, the events table's indexes are built once after the bulk insert
-    (faster than keeping five of them current row by row); returns how to rebuild
-    them. Inside the restore's transaction, like everything else: a failure or a
-    killed process leaves them as they were."""
-    conn = session.connection()
-    if conn.dialect.name != "sqlite":
-        return []
-    rows = conn.exec_driver_sql(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' AND sql IS NOT NULL"
-    ).all()
-    # A larger page cache for this connection: the bulk insert and the index builds
-    # that follow touch far more pages than SQLite's default 2 MB keeps.
-    conn.exec_driver_sql("PRAGMA cache_size=-65536")
-    for name, _sql in rows:
-        conn.exec_driver_sql(f'DROP INDEX "{name}"')
-    return [sql for _name, sql in rows]
-
-
-def _refresh_resources(session: Session) -> None:
-    """Every resource's status from its events, by the one rule in tracker.resources."""
-    from sqlalchemy import select
-
-    from tracker.model import Event
-    from tracker.derived import refresh_resource
-    from tracker.statuses import LIFECYCLE
-
-    ids = session.scalars(
-        select(Event.resource_id).where(Event.resource_id.is_not(None), Event.kind.in_(tuple(LIFECYCLE)))
-        .distinct())
-    for rid in sorted(ids):
-        refresh_resource(session, rid)

@@ -1,4 +1,4 @@
-"""Reading a file the user named: one clear line for each way it can be wrong."""
+"""Reading a file the user named (SPEC §5, §6): one clear line for each way it can be wrong."""
 
 from __future__ import annotations
 
