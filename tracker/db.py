@@ -279,7 +279,8 @@ def open_library(option: str | None, *, seed: bool | None = None, verify: bool =
         except ImportError as exc:
             raise EnvError(
                 f"cannot use database {redact(url)}: its driver is not installed ({exc}); "
-                "for PostgreSQL install the postgres extra: pip install 'tracker[postgres]'"
+                "for PostgreSQL install its driver: pip install 'psycopg[binary]' (or, in tracker's folder, "
+                "pip install '.[postgres]')"
             ) from None
         except (SQLAlchemyError, ValueError) as exc:
             raise EnvError(f"cannot use database {redact(url)}: {redact_text(url, str(exc))}") from None

@@ -63,10 +63,8 @@ def today(session: Session, c: Clock, *, date_text: str | None = None, limit: in
         "continue": continue_reading(session),
         "suggestions": [],
     }
-    try:
-        from tracker.suggestions import suggestions_for_today
-    except ImportError:  # the suggestions module is optional until it exists
-        return plan
+    from tracker.suggestions import suggestions_for_today
+
     plan["suggestions"] = suggestions_for_today(session, [r["book"] for r in revisits],
                                                 [(r["book"], r["chapter"]) for r in revisits])
     return plan
