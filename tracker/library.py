@@ -27,7 +27,8 @@ def books(session: Session) -> list[dict[str, Any]]:
     # Rows, not ORM objects, through Core: 12,000 chapters cost a few milliseconds.
     session.flush()
     conn = session.connection()
-    rows = conn.execute(select(Book.id, Book.slug, Book.title, Book.authors, Book.status).order_by(Book.id)).all()
+    rows = conn.execute(select(Book.id, Book.slug, Book.title, Book.authors, Book.status, Book.rating)
+                        .order_by(Book.id)).all()
     chapters = conn.execute(
         select(Chapter.book_id, Chapter.number, Chapter.status, Chapter.favourite)
     ).all()
@@ -50,7 +51,7 @@ def books(session: Session) -> list[dict[str, Any]]:
             "slug": book.slug, "title": book.title, "authors": list(book.authors or []),
             "status": book.status, "read": sum(1 for s in top if s == "read"), "total": len(top),
             "favourites": sum(1 for _, _, f in items if f),
-            "next_due": due.isoformat() if due else None,
+            "next_due": due.isoformat() if due else None, "rating": book.rating,
         })
     return out
 
@@ -80,7 +81,7 @@ def show(session: Session, book_text: str) -> dict[str, Any]:
     numbers_by_id = {c.id: c.number for c in chapters}
     top = [c for c in chapters if is_top_level(c.number, numbers)]
     return {
-        "slug": book.slug, "title": book.title, "authors": list(book.authors or []),
+        "slug": book.slug, "title": book.title, "authors": list(book.authors or []), "rating": book.rating,
         "status": book.status, "year": book.year, "url": book.url, "note": book.note,
         "read": sum(1 for c in top if c.status == "read"), "total": len(top),
         "chapters": out_chapters,
@@ -119,6 +120,19 @@ def add_book(session: Session, title: str, *, authors: tuple[str, ...] = (), slu
     session.add(book)
     session.flush()
     return book
+
+
+def rate_book(session: Session, book_text: str, stars: int) -> tuple[str, int | None, int | None]:
+    """`book rate`: the reader's own 1–5 stars (0 clears them). Returns the book's slug and
+    its rating before and after; the same rating again changes nothing."""
+    if not 0 <= stars <= 5:
+        raise UserError(f"STARS must be from 1 to 5, or 0 to clear the rating; got {stars}")
+    book = find_book(session, book_text)
+    before, after = book.rating, stars or None
+    if before != after:
+        book.rating = after
+        session.flush()
+    return book.slug, before, after
 
 
 def remove_book_counts(session: Session, book: Book) -> dict[str, int]:

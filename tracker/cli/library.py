@@ -98,7 +98,7 @@ def show_(app: App, book: str, as_json: bool) -> None:
 
 @click.group("book")
 def book_group() -> None:
-    """Add, stop or remove books.
+    """Add, rate, stop or remove books.
 
     \b
     Example:
@@ -145,6 +145,28 @@ def book_stop(app: App, book: str, on: str | None) -> None:
     with app.change("book stop") as session:
         done = reading.stop(session, book, on=on)
     click.echo(f"Stopped {done.book}; `tracker read` resumes it.")
+
+
+@book_group.command("rate")
+@book_argument
+@click.argument("stars", type=INT)
+@pass_app
+def book_rate(app: App, book: str, stars: int) -> None:
+    """Your own rating of a book: 1 to 5 stars; 0 clears it.
+
+    \b
+    Example:
+      tracker book rate inference-engineering 5
+      tracker book rate inference-engineering 0
+    """
+    from tracker.library import rate_book
+
+    with app.change("book rate") as session:
+        slug, before, after = rate_book(session, book, stars)
+    if before == after:
+        click.echo(f"{slug} is rated {after}/5 already." if after else f"{slug} has no rating to clear.")
+    else:
+        click.echo(f"Rated {slug} {after}/5." if after else f"Cleared the rating of {slug}.")
 
 
 @book_group.command("remove")
