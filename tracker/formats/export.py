@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from tracker.when import Clock
 
-FORMATS = ("csv", "json", "jsonl", "md", "ics")
+FORMATS = ("csv", "json", "jsonl", "md", "ics", "goodreads")
 
 
 
@@ -49,6 +49,13 @@ def export(session: Session, clock: Clock, fmt: str, out: TextIO, *, since: dt.d
         first = clock.reader_date(since) if since is not None else None
         last = clock.reader_date(until) if until is not None else None
         return write_ics(revisit_plan(session, book_id=book_id, first=first, last=last), out, clock)
+    if fmt == "goodreads":  # the books, not the log (SPEC §5.5)
+        from tracker.formats.goodreads import write_goodreads
+        from tracker.formats.shelf_store import shelf_books
+
+        if since is not None or until is not None:
+            raise UserError("--since and --until choose events; --format goodreads writes every book")
+        return write_goodreads(shelf_books(session, clock, book_id), out)
     from tracker import events
 
     rows = counted(events.log_rows(session, clock, since=since, until=until, book_id=book_id,
