@@ -226,3 +226,17 @@ def test_export_goodreads_round_trips_into_an_empty_library(run, tmp_path):
 
     assert shelf(other) == shelf(run)
     assert other.ok("import", exported).stdout.startswith("Loaded nothing new")
+
+
+def test_a_book_matched_by_isbn_gets_the_authors_it_lacked(run, tmp_path):
+    toml = tmp_path / "mine.toml"
+    toml.write_text('[[books]]\nslug = "nameless"\ntitle = "Nameless"\nisbn = "978-0-7653-3196-0"\n', encoding="utf-8")
+    run.ok("import", toml)
+    text = GOODREADS_HEADER + "\n" + '1,Other Title,Marie Brennan,,Ann Other,"=""""","=""9780765331960""",4,,,,,,,,' \
+        '2020/01/01,,,to-read,,,,0,0\n'
+    run.ok("import", write(tmp_path, "isbn.csv", text))
+    book = next(b for b in run.json("books") if b["slug"] == "nameless")
+    assert (book["title"], book["authors"], book["rating"]) == ("Nameless", ["Marie Brennan", "Ann Other"], 4)
+    run.ok("undo")
+    book = next(b for b in run.json("books") if b["slug"] == "nameless")
+    assert (book["authors"], book["rating"]) == ([], None)

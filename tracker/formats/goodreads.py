@@ -31,6 +31,7 @@ from tracker.errors import UserError
 from tracker.formats.csv_log import FORMULA_START, csv_cell
 from tracker.formats.isbn import isbn10, isbn13
 from tracker.limits import NOTE_MAX, TITLE_MAX
+from tracker.when import MAX_YEAR, MIN_YEAR
 
 GOODREADS_HEADER = (
     "Book Id", "Title", "Author", "Author l-f", "Additional Authors", "ISBN", "ISBN13", "My Rating",
@@ -45,6 +46,8 @@ SHELF_STATUS = {"read": "read", "currently-reading": "reading", "to-read": "to-r
                 "did-not-finish": "stopped"}
 STATUS_SHELF = {status: shelf for shelf, status in SHELF_STATUS.items()}
 ROWS_MAX = 1_000_000
+_DAY = re.compile(r"([0-9]{4})[/-]([0-9]{1,2})[/-]([0-9]{1,2})")
+_BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,13 +72,8 @@ class ShelfFile:
     rows: list[ShelfRow]
 
 
-def is_shelf_header(first_line: str) -> bool:
-    cells = next(csv.reader([first_line]), [])
-    return all(k in cells for k in GOODREADS_NEEDS) or all(k in cells for k in STORYGRAPH_NEEDS)
-
-
 def _text(cell: str | None) -> str:
-    """A cell's text: an export's formula quote (`'=…`) taken off, spaces collapsed."""
+    """A cell's text, stripped, and an export's formula quote (`'=…`) taken off."""
     value = (cell or "").strip()
     if value.startswith("'") and value[1:2] and value[1:].startswith(FORMULA_START):
         value = value[1:]
@@ -86,15 +84,13 @@ def _day(value: str, name: str, where: str, column: str) -> dt.date | None:
     value = value.strip()
     if not value:
         return None
-    m = re.fullmatch(r"([0-9]{4})[/-]([0-9]{1,2})[/-]([0-9]{1,2})", value)
+    m = _DAY.fullmatch(value)
     try:
         if m is None:
             raise ValueError(value)
         day = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     except ValueError:
         raise UserError(f"{name}: {where}: {column} {value[:30]!r} is not a date like 2026/03/01") from None
-    from tracker.when import MAX_YEAR, MIN_YEAR
-
     if not MIN_YEAR <= day.year <= MAX_YEAR:
         raise UserError(f"{name}: {where}: {column} {value} is out of range ({MIN_YEAR}–{MAX_YEAR})")
     return day
@@ -119,7 +115,7 @@ def _year(value: str) -> int | None:
 
 
 def _note(value: str) -> str | None:
-    text = re.sub(r"<br\s*/?>", "\n", value, flags=re.IGNORECASE).strip()
+    text = (_BR.sub("\n", value) if "<" in value else value).strip()
     return text or None
 
 

@@ -15,11 +15,12 @@ written in bulk, so that a shelf of thousands loads in a moment.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from tracker.formats.goodreads import SHELF_STATUS, ShelfBook, ShelfFile, ShelfRow
@@ -28,8 +29,11 @@ from tracker.model import Book, Chapter, Event, Resource
 from tracker.statuses import BOOK_KINDS, derive_statuses
 from tracker.when import Clock
 
+UPDATED = ("authors", "isbn", "year", "note", "rating")  # what a row may change in a book
 KIND_OF_STATUS = {"read": "done", "reading": "start", "stopped": "stop"}
 PROGRESS_EVERY = 500
+_UNKNOWN = object()
+_SERIES = re.compile(r"\s*\([^()]*#[0-9.]+\)$")
 
 
 @dataclass
@@ -53,6 +57,7 @@ class _Book:
     chapters: list[tuple[int, str]] | None = None  # loaded when first needed
     log: list[tuple[dt.datetime, int, str, int | None]] | None = None  # (at, order, kind, chapter)
     new_events: list[tuple[dt.datetime, str]] = field(default_factory=list)
+    last: Any = None  # the latest status event's time (`_last`): _UNKNOWN until asked
 
 
 def _key(title: str, authors: Any) -> tuple[str, str]:
@@ -62,8 +67,6 @@ def _key(title: str, authors: Any) -> tuple[str, str]:
 
 def load_shelf(session: Session, name: str, shelf: ShelfFile, clock: Clock,
                progress: Callable[[int], None] | None = None) -> ShelfReport:
-    import re
-
     from tracker.names import slugify
 
     session.flush()
@@ -76,7 +79,7 @@ def load_shelf(session: Session, name: str, shelf: ShelfFile, clock: Clock,
                Book.status).order_by(Book.id)
     ):
         book = _Book(bid, slug, {"title": title, "authors": list(authors or []), "isbn": isbn, "year": year,
-                                 "note": note, "rating": rating}, status)
+                                 "note": note, "rating": rating}, status, last=_UNKNOWN)
         taken.add(slug)
         code = isbn13(isbn)
         if code:
@@ -84,12 +87,12 @@ def load_shelf(session: Session, name: str, shelf: ShelfFile, clock: Clock,
         by_key.setdefault(_key(title, authors), book)
     report = ShelfReport(name, shelf.source, len(shelf.rows))
     added: list[_Book] = []
-    touched: list[_Book] = []
+    touched: dict[int, _Book] = {}
     pending = 0
     for row in shelf.rows:
         book = (by_isbn.get(row.isbn) if row.isbn else None) or by_key.get(_key(row.title, row.authors))
         if book is None:
-            base = slugify(re.sub(r"\s*\([^()]*#[0-9.]+\)$", "", row.title) or row.title)  # no "(Series, #1)"
+            base = slugify(_SERIES.sub("", row.title) or row.title)  # no "(Series, #1)" in a slug
             slug, n = base, 2
             while slug in taken:
                 slug, n = f"{base}-{n}", n + 1
@@ -101,8 +104,8 @@ def load_shelf(session: Session, name: str, shelf: ShelfFile, clock: Clock,
             by_key.setdefault(_key(row.title, row.authors), book)
         else:
             _update(book, row)
-            if book.id is not None and book not in touched:
-                touched.append(book)
+            if book.id is not None:
+                touched.setdefault(book.id, book)
         if row.isbn:
             by_isbn.setdefault(row.isbn, book)
         _status(session, book, row, clock, report)
@@ -112,7 +115,7 @@ def load_shelf(session: Session, name: str, shelf: ShelfFile, clock: Clock,
             pending = 0
     if progress is not None and pending:
         progress(pending)
-    _write(session, added, touched, report)
+    _write(session, added, list(touched.values()), report)
     return report
 
 
@@ -144,12 +147,25 @@ def _status(session: Session, book: _Book, row: ShelfRow, clock: Clock, report: 
         return
     at = clock.noon(row.day) if row.day is not None else clock.now
     kind = KIND_OF_STATUS[target]
-    after = _derive(session, book, (at, kind))
+    last = _last(session, book)
+    # After every event that says the book's status, the event says it (the book is not
+    # read, so not all its chapters are); before some, the one rule decides.
+    after = target if last is None or at >= last else _derive(session, book, (at, kind))
     if after == book.status:
         report.listed.append(f"{label}: the book stays {book.status}: the log has later events")
         return
     book.new_events.append((at, kind))
     book.status = after
+    book.last = at if last is None else max(at, last)
+
+
+def _last(session: Session, book: _Book) -> dt.datetime | None:
+    """The time of the book's latest event that says its status (`BOOK_KINDS`)."""
+    if book.last is _UNKNOWN:
+        book.last = session.scalar(
+            select(Event.at).where(Event.book_id == book.id, Event.kind.in_(BOOK_KINDS))
+            .order_by(Event.at.desc()).limit(1))
+    return book.last  # type: ignore[return-value]
 
 
 def _derive(session: Session, book: _Book, extra: tuple[dt.datetime, str]) -> str:
@@ -170,20 +186,24 @@ def _derive(session: Session, book: _Book, extra: tuple[dt.datetime, str]) -> st
 def _write(session: Session, added: list[_Book], touched: list[_Book], report: ShelfReport) -> None:
     conn = session.connection()
     if added:
+        before = conn.execute(select(func.coalesce(func.max(Book.id), 0))).scalar_one()
         rows = [{"slug": b.slug, "bundled": False, "status": b.status, **b.values} for b in added]
         for chunk in range(0, len(rows), 2000):
             conn.execute(insert(Book), rows[chunk:chunk + 2000])
-        ids: dict[str, int] = {}
-        for chunk in range(0, len(added), 500):
-            slugs = [b.slug for b in added[chunk:chunk + 500]]
-            ids.update(conn.execute(select(Book.slug, Book.id).where(Book.slug.in_(slugs))).all())
+        ids = dict(conn.execute(select(Book.slug, Book.id).where(Book.id > before)).all())
+        if not all(b.slug in ids for b in added):  # ids not given in order: ask by slug
+            for chunk in range(0, len(added), 500):
+                slugs = [b.slug for b in added[chunk:chunk + 500]]
+                ids.update(conn.execute(select(Book.slug, Book.id).where(Book.slug.in_(slugs))).all())
         for b in added:
             b.id = ids[b.slug]
         report.added = len(added)
-    for b in touched:
-        if b.changed:
-            conn.execute(update(Book).where(Book.id == b.id).values({k: b.values[k] for k in sorted(b.changed)}))
-            report.updated += 1
+    changed = [{"b_id": b.id, **{k: b.values[k] for k in UPDATED}} for b in touched if b.changed]
+    if changed:  # one statement for them all; an unchanged column is written as it was
+        table = Book.__table__
+        conn.execute(update(table).where(table.c.id == bindparam("b_id"))
+                     .values({k: bindparam(k) for k in UPDATED}), changed)
+        report.updated = len(changed)
     events = [{"at": at, "kind": kind, "book_id": b.id} for b in [*added, *touched] for at, kind in b.new_events]
     for chunk in range(0, len(events), 2000):
         conn.execute(insert(Event), events[chunk:chunk + 2000])
@@ -207,8 +227,6 @@ def _write(session: Session, added: list[_Book], touched: list[_Book], report: S
 def shelf_books(session: Session, clock: Clock, book_id: int | None = None) -> list[ShelfBook]:
     """The library's books for `export --format goodreads`, in the order `books` lists them:
     the day a read book was read (its last `finish` or `done`) and the day of its first event."""
-    from sqlalchemy import func
-
     conn = session.connection()
     first = dict(conn.execute(select(Event.book_id, func.min(Event.at)).where(Event.book_id.is_not(None))
                               .group_by(Event.book_id)).all())
