@@ -84,6 +84,23 @@ def test_a_goodreads_export_adds_books_ratings_and_shelves_as_events(run, tmp_pa
     assert library["a-natural-history-of-dragons"]["year"] == 2013
     change = run.json("history")[0]
     assert change["command"] == "import" and len(change["events"]) == 3
+    assert run.ok("db", "check").stdout.strip() == "ok"  # the statuses set agree with the log
+
+
+def test_the_import_reports_its_progress_as_rows_load(run, tmp_path, monkeypatch):
+    """The hook a progress bar can use: called with the rows just loaded, all of them in the end."""
+    from tests.conftest import DEFAULT_NOW
+    from tracker.admin import open_library
+    from tracker.library import import_files
+
+    monkeypatch.setenv("TRACKER_NOW", DEFAULT_NOW)
+    seen: list[int] = []
+    lib = open_library(str(run.db), seed=False)
+    try:
+        result = import_files(lib, [str(write(tmp_path, "goodreads.csv", GOODREADS))], progress=seen.append)
+    finally:
+        lib.dispose()
+    assert sum(seen) == 5 and result.counts["events"] == 3
 
 
 def test_a_second_import_of_the_same_file_changes_nothing(run, tmp_path):

@@ -170,6 +170,7 @@ def test_importing_again_adds_and_retitles_never_removes_and_the_same_file_chang
     assert "3 Three" in out  # listed: the file no longer has it, the book keeps it
     assert [e["event"] for e in run.json("log")] == ["finish"]
     assert run.json("show", "versions")["chapters"][2]["status"] == "read"
+    assert run.ok("db", "check").stdout.strip() == "ok"
     run.ok("undo")
     assert tree(run, "versions") == [("1", "One"), ("2", "Two"), ("3", "Three")]
 
