@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import textwrap
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -119,13 +120,18 @@ def test_xhtml_entities_and_a_part_heading(run, tmp_path):
     assert "Part I: Basics (a part heading; its chapters are kept)" in out
 
 
-def _point_nav_to(path: Path, href: str) -> None:
+def _rewrite(path: Path, member: str, change: Callable[[bytes], bytes]) -> None:
+    """One member of a ZIP file changed, the others kept."""
     with zipfile.ZipFile(path) as zf:
         files = {n: zf.read(n) for n in zf.namelist()}
-    files["OEBPS/content.opf"] = files["OEBPS/content.opf"].replace(b'href="nav.xhtml"', f'href="{href}"'.encode())
+    files[member] = change(files[member])
     with zipfile.ZipFile(path, "w") as zf:
         for n, data in files.items():
             zf.writestr(n, data)
+
+
+def _point_nav_to(path: Path, href: str) -> None:
+    _rewrite(path, "OEBPS/content.opf", lambda opf: opf.replace(b'href="nav.xhtml"', f'href="{href}"'.encode()))
 
 
 def test_dry_run_prints_the_tree_and_what_is_left_out_and_changes_nothing(run, tmp_path, unchanged):
@@ -272,30 +278,25 @@ def test_format_option_reads_any_extension(run, tmp_path):
 # --------------------------------------------------------------------------- bad inputs
 
 
+TEXT_FILES = {"not-a-zip": ("text.epub", "plain text"), "empty-toc": ("empty.txt", "\n   \n\n")}
+
+
 def _bad(tmp_path: Path, kind: str) -> Path:
+    if kind in TEXT_FILES:
+        name, text = TEXT_FILES[kind]
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return path
     if kind == "zip-not-epub":
         path = tmp_path / "notes.epub"
         with zipfile.ZipFile(path, "w") as zf:
             zf.writestr("notes.txt", "just a zip")
         return path
-    if kind == "not-a-zip":
-        path = tmp_path / "text.epub"
-        path.write_text("plain text", encoding="utf-8")
-        return path
     if kind == "epub-without-toc":
         return epub(tmp_path / "bare.epub", title="Bare")
     if kind == "epub-bad-xml":
         path = epub(tmp_path / "badxml.epub", title="Bad", nav=[("One", "1.xhtml", [])])
-        with zipfile.ZipFile(path) as zf:
-            files = {n: zf.read(n) for n in zf.namelist()}
-        files["OEBPS/nav.xhtml"] = b"<html><body><nav"
-        with zipfile.ZipFile(path, "w") as zf:
-            for n, data in files.items():
-                zf.writestr(n, data)
-        return path
-    if kind == "empty-toc":
-        path = tmp_path / "empty.txt"
-        path.write_text("\n   \n\n", encoding="utf-8")
+        _rewrite(path, "OEBPS/nav.xhtml", lambda _: b"<html><body><nav")
         return path
     if kind == "missing":
         return tmp_path / "nowhere.epub"
