@@ -332,3 +332,13 @@ def test_overrides_name_one_book(run, tmp_path, unchanged):
     with unchanged(run.db):
         assert "one book" in run.error("import", a, b, "--slug", "x")
         assert "slug" in run.error("import", a, "--slug", "Not A Slug")
+
+
+def test_an_epub_nested_too_deep_is_refused(run, tmp_path, unchanged):
+    nav: list = [("Deepest", "1.xhtml", [])]
+    for level in range(80):
+        nav = [(f"Level {level}", "1.xhtml", nav)]
+    path = epub(tmp_path / "deep.epub", title="Deep", nav=nav)
+    with unchanged(run.db):
+        line = run.error("import", path)
+    assert str(path) in line and "deeper than 64" in line

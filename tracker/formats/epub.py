@@ -19,7 +19,6 @@ import posixpath
 import re
 import zipfile
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import unquote
 from xml.etree import ElementTree as ET
 
@@ -112,10 +111,10 @@ def read_epub(name: str) -> BookFile:
     except OSError as exc:
         raise UserError(f"{name}: cannot read it ({exc.strerror or exc})") from None
     with zf:
-        return _read(_Epub(zf, name), Path(name).stem)
+        return _read(_Epub(zf, name))
 
 
-def _read(epub: _Epub, stem: str) -> BookFile:
+def _read(epub: _Epub) -> BookFile:
     name = epub.name
     if "META-INF/container.xml" not in epub.members:
         raise UserError(f"{name}: not an EPUB: the ZIP file has no META-INF/container.xml")
@@ -154,7 +153,7 @@ def _read(epub: _Epub, stem: str) -> BookFile:
         if ol is None and toc is not None:
             ol = next(toc.iter(f"{{{NS['x']}}}ol"), None)
         if ol is not None:
-            entries = list(_nav_entries(ol, nav_path, 0))
+            entries = list(_nav_entries(ol, nav_path, 0, name))
     if not entries:
         spine = opf.find("opf:spine", NS)
         ncx_id = spine.get("toc") if spine is not None else None
@@ -166,7 +165,7 @@ def _read(epub: _Epub, stem: str) -> BookFile:
             ncx_path = href_of(ncx_item)
             nav_map = epub.xml(ncx_path).find("ncx:navMap", NS)
             if nav_map is not None:
-                entries = list(_ncx_entries(nav_map, ncx_path, 0))
+                entries = list(_ncx_entries(nav_map, ncx_path, 0, name))
     if not entries:
         raise UserError(f"{name}: the EPUB has no table of contents (no navigation document with "
                         "entries, no NCX); import a table of contents file instead, e.g. toc.txt")
@@ -178,18 +177,22 @@ def _read(epub: _Epub, stem: str) -> BookFile:
                     isbn=_isbn(metadata), by_position=True)
 
 
-def _nav_entries(ol: ET.Element, base: str, depth: int) -> Iterator[Entry]:
+def _too_deep(depth: int, name: str) -> None:
     from tracker.limits import DEPTH_MAX
 
     if depth > DEPTH_MAX:
-        return
+        raise UserError(f"{name}: its table of contents nests deeper than {DEPTH_MAX} levels")
+
+
+def _nav_entries(ol: ET.Element, base: str, depth: int, name: str) -> Iterator[Entry]:
+    _too_deep(depth, name)
     for li in ol.findall("x:li", NS):
         head = li.find("x:a", NS)
         if head is None:
             head = li.find("x:span", NS)
         label = _text(head)
         sub = li.find("x:ol", NS)
-        children = list(_nav_entries(sub, base, depth + 1)) if sub is not None else []
+        children = list(_nav_entries(sub, base, depth + 1, name)) if sub is not None else []
         if not label:
             yield from children  # a heading without words: its entries take its place
             continue
@@ -197,15 +200,12 @@ def _nav_entries(ol: ET.Element, base: str, depth: int) -> Iterator[Entry]:
         yield entry
 
 
-def _ncx_entries(parent: ET.Element, base: str, depth: int) -> Iterator[Entry]:
-    from tracker.limits import DEPTH_MAX
-
-    if depth > DEPTH_MAX:
-        return
+def _ncx_entries(parent: ET.Element, base: str, depth: int, name: str) -> Iterator[Entry]:
+    _too_deep(depth, name)
     for point in parent.findall("ncx:navPoint", NS):
         label = _text(point.find("ncx:navLabel/ncx:text", NS))
         content = point.find("ncx:content", NS)
-        children = list(_ncx_entries(point, base, depth + 1))
+        children = list(_ncx_entries(point, base, depth + 1, name))
         if not label:
             yield from children
             continue
