@@ -342,3 +342,27 @@ def test_an_epub_nested_too_deep_is_refused(run, tmp_path, unchanged):
     with unchanged(run.db):
         line = run.error("import", path)
     assert str(path) in line and "deeper than 64" in line
+
+
+@pytest.mark.parametrize("suffix", [".epub", ".pdf", ".txt", ".csv"])
+def test_any_bytes_in_any_format_load_or_give_one_error_line(run, tmp_path, suffix):
+    """Odd files never end in a traceback: random bytes, and good files cut short."""
+    import random
+
+    rng = random.Random(suffix)
+    good = {".epub": lambda p: epub(p, nav=NAV), ".pdf": lambda p: pdf(p, [("One", 0, [])], pages=2),
+            ".txt": lambda p: p.write_text("Chapter 1: One\n  Two  5\n", encoding="utf-8") and p,
+            ".csv": lambda p: p.write_text("Title,Authors,Read Status\nA,B,read\n", encoding="utf-8") and p}
+    sample = tmp_path / f"good{suffix}"
+    good[suffix](sample)
+    whole = sample.read_bytes()
+    cases = [whole[:cut] for cut in sorted(rng.sample(range(len(whole)), min(12, len(whole))))]
+    cases += [bytes(rng.randrange(256) for _ in range(rng.randrange(1, 300))) for _ in range(8)]
+    for i, data in enumerate(cases):
+        path = tmp_path / f"case{i}{suffix}"
+        path.write_bytes(data)
+        result = run("import", path)
+        assert "Traceback" not in result.output and result.exit_code in (0, 2), (data[:60], result.output)
+        if result.exit_code:
+            lines = [line for line in result.stderr.splitlines() if line.strip()]
+            assert len(lines) == 1 and lines[0].startswith(f"Error: {path}"), (data[:60], result.stderr)
