@@ -257,3 +257,10 @@ def test_a_book_matched_by_isbn_gets_the_authors_it_lacked(run, tmp_path):
     run.ok("undo")
     book = next(b for b in run.json("books") if b["slug"] == "nameless")
     assert (book["authors"], book["rating"]) == ([], None)
+
+
+def test_a_dry_run_of_an_export_says_what_it_would_load_and_changes_nothing(run, tmp_path, unchanged):
+    with unchanged(run.db):
+        out = run.ok("import", "--dry-run", write(tmp_path, "goodreads.csv", GOODREADS)).stdout
+    assert out.startswith("Would load 5 books, 3 events from 1 file.")
+    assert "(Goodreads, 5 rows): 5 books added, 0 updated, 3 status events" in out
