@@ -1,5 +1,6 @@
 """Exports (SPEC §5.3): the reading log as CSV, JSON, JSON Lines or a Markdown journal,
-and the revisit plan as an iCalendar file, each written by its own module here.
+and the revisit plan as an iCalendar file, each written by its own module here; and
+the books in Goodreads' layout (§5.5, `tracker.formats.goodreads`).
 
 Every log writer consumes `events.log_rows(...)`, which is a generator reading the
 database in batches: nothing holds the whole log, so memory stays flat as it grows.
