@@ -275,7 +275,8 @@ def upgrade() -> None:
     # A rebuild drops a table's triggers: a migration that rebuilds installs them again.
     install(op.get_bind(), [
         Journaled("books", ("id", "slug", "title", "authors", "year", "url", "isbn", "note", "source",
-                            "bundled", "status", "extra"), "id", json_columns=("authors",), derived=("status",)),
+                            "bundled", "status", "rating", "extra"), "id", json_columns=("authors",),
+                  derived=("status",)),
         Journaled("chapters", ("id", "book_id", "number", "title", "position", "pages", "source", "status",
                                "favourite", "extra"), "id", derived=("status", "favourite")),
         Journaled("events", ("id", "at", "kind", "book_id", "chapter_id", "resource_id", "minutes", "percent",
@@ -374,4 +375,43 @@ def test_an_old_log_becomes_changes_that_undo_takes_back(tmp_path):
     assert next(r["status"] for r in resources if r["resource"] == "lsm-paper") == "suggested"
     events = json.loads(_invoke(db, "log", "--json").stdout)
     assert sorted(e["id"] for e in events) == list(range(1, 9))
+    assert _invoke(db, "db", "check").stdout.strip() == "ok"
+
+
+def test_0006_adds_a_book_rating_keeping_every_row_and_undo_takes_a_rating_back(tmp_path):
+    """0006: a database of the revision before (with a change journal) upgrades keeping
+    every row; its books have no rating; the rebuilt table journals a rating again, and a
+    change made before the upgrade is still taken back."""
+    import json
+
+    db = tmp_path / "old.db"
+    _first_revision_library(db)
+    _upgrade(db, "0005_change_journal")
+    conn = sqlite3.connect(db)
+    try:  # one more change at 0005, made through its own triggers: the title of ddia
+        with conn:
+            conn.execute("INSERT INTO changes (id, at, command, summary, undone) "
+                         "VALUES (10, '2026-03-01 10:00:00', 'import', 'retitled', 'no')")
+            conn.execute("INSERT INTO change_open (change_id) VALUES (10)")
+            conn.execute("UPDATE books SET title = 'DDIA' WHERE id = 1")
+            conn.execute("DELETE FROM change_open")
+        assert conn.execute("SELECT count(*) FROM change_rows WHERE change_id = 10").fetchone()[0] == 1
+    finally:
+        conn.close()
+    before = _rows(db)
+    books = _invoke(db, "books", "--json")
+    assert books.exit_code == 0, books.output
+    after = _rows(db)
+    _assert_rows_kept(before, after)
+    assert "rating" in after["books"]["columns"] and [b["rating"] for b in after["books"]["rows"]] == [None]
+    assert [b["rating"] for b in json.loads(books.stdout)] == [None]
+
+    assert _invoke(db, "book", "rate", "ddia", "4").exit_code == 0
+    assert json.loads(_invoke(db, "show", "ddia", "--json").stdout)["rating"] == 4
+    assert _invoke(db, "undo").exit_code == 0
+    assert json.loads(_invoke(db, "show", "ddia", "--json").stdout)["rating"] is None
+    undo = _invoke(db, "undo")  # the change from before the upgrade: its image has no rating
+    assert undo.exit_code == 0, undo.output
+    shown = json.loads(_invoke(db, "show", "ddia", "--json").stdout)
+    assert shown["title"] == "Designing Data-Intensive Applications" and shown["rating"] is None
     assert _invoke(db, "db", "check").stdout.strip() == "ok"

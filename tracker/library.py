@@ -4,6 +4,8 @@ books, chapters and topics, listed and managed; library files loaded all or noth
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +29,8 @@ def books(session: Session) -> list[dict[str, Any]]:
     # Rows, not ORM objects, through Core: 12,000 chapters cost a few milliseconds.
     session.flush()
     conn = session.connection()
-    rows = conn.execute(select(Book.id, Book.slug, Book.title, Book.authors, Book.status).order_by(Book.id)).all()
+    rows = conn.execute(select(Book.id, Book.slug, Book.title, Book.authors, Book.status, Book.rating)
+                        .order_by(Book.id)).all()
     chapters = conn.execute(
         select(Chapter.book_id, Chapter.number, Chapter.status, Chapter.favourite)
     ).all()
@@ -50,7 +53,7 @@ def books(session: Session) -> list[dict[str, Any]]:
             "slug": book.slug, "title": book.title, "authors": list(book.authors or []),
             "status": book.status, "read": sum(1 for s in top if s == "read"), "total": len(top),
             "favourites": sum(1 for _, _, f in items if f),
-            "next_due": due.isoformat() if due else None,
+            "next_due": due.isoformat() if due else None, "rating": book.rating,
         })
     return out
 
@@ -80,7 +83,7 @@ def show(session: Session, book_text: str) -> dict[str, Any]:
     numbers_by_id = {c.id: c.number for c in chapters}
     top = [c for c in chapters if is_top_level(c.number, numbers)]
     return {
-        "slug": book.slug, "title": book.title, "authors": list(book.authors or []),
+        "slug": book.slug, "title": book.title, "authors": list(book.authors or []), "rating": book.rating,
         "status": book.status, "year": book.year, "url": book.url, "note": book.note,
         "read": sum(1 for c in top if c.status == "read"), "total": len(top),
         "chapters": out_chapters,
@@ -119,6 +122,19 @@ def add_book(session: Session, title: str, *, authors: tuple[str, ...] = (), slu
     session.add(book)
     session.flush()
     return book
+
+
+def rate_book(session: Session, book_text: str, stars: int) -> tuple[str, int | None, int | None]:
+    """`book rate`: the reader's own 1–5 stars (0 clears them). Returns the book's slug and
+    its rating before and after; the same rating again changes nothing."""
+    if not 0 <= stars <= 5:
+        raise UserError(f"STARS must be from 1 to 5, or 0 to clear the rating; got {stars}")
+    book = find_book(session, book_text)
+    before, after = book.rating, stars or None
+    if before != after:
+        book.rating = after
+        session.flush()
+    return book.slug, before, after
 
 
 def remove_book_counts(session: Session, book: Book) -> dict[str, int]:
@@ -243,7 +259,19 @@ def topics(session: Session) -> list[dict[str, Any]]:
     ]
 
 
-# --- import (SPEC §5.1) ------------------------------------------------------------------
+# --- import (SPEC §5.1, §5.5) ---------------------------------------------------------------
+
+@dataclass
+class Imported:
+    """What an import did (on a dry run: would do), file by file."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    books: list[Any] = field(default_factory=list)  # formats.book_store.BookReport
+    shelves: list[Any] = field(default_factory=list)  # formats.shelf_store.ShelfReport
+
+    def add(self, counts: dict[str, int]) -> None:
+        for key, count in counts.items():
+            self.counts[key] = self.counts.get(key, 0) + count
 
 
 def read_text(name: str) -> str:
@@ -252,26 +280,59 @@ def read_text(name: str) -> str:
     return read_file(name, what="a library file", not_text="not UTF-8 text; a library file is TOML")
 
 
-def import_files(lib: Library, names: list[str], *, dry_run: bool = False) -> dict[str, int]:
-    """Parse every file first, then load them all in one transaction (none on dry run)."""
+def import_files(lib: Library, names: list[str], *, dry_run: bool = False, fmt: str | None = None,
+                 slug: str | None = None, title: str | None = None, authors: tuple[str, ...] = (),
+                 progress: Callable[[int], None] | None = None) -> Imported:
+    """Read every file first (nothing is loaded when one cannot be read), then load them
+    all in one transaction, one change (none on a dry run). `progress`, if given, is
+    called with how many chapters or rows were just loaded."""
     from tracker.changes import recording
+    from tracker.formats.book_store import load_book, plan_book
     from tracker.formats.library_file import parse_library
     from tracker.formats.library_store import known_slugs, load_library
+    from tracker.formats.readers import BOOK_FORMATS, import_format, read_book, read_shelf
+    from tracker.formats.shelf_store import load_shelf
 
-    texts = [(name, read_text(name)) for name in names]
-    totals: dict[str, int] = {}
+    kinds = [(name, import_format(name, fmt)) for name in names]
+    if slug is not None or title is not None or authors:
+        if len(kinds) != 1 or kinds[0][1] not in BOOK_FORMATS:
+            raise UserError("--slug, --title and --author name one book: give them with one EPUB, PDF or "
+                            "table of contents file")
+    read: list[tuple[str, str, Any]] = []
+    for name, kind in kinds:
+        if kind == "toml":
+            read.append((name, kind, read_text(name)))
+        elif kind == "csv":
+            read.append((name, kind, read_shelf(name)))
+        else:
+            read.append((name, kind, plan_book(name, read_book(name, kind), slug=slug, title=title,
+                                               authors=authors)))
+    result = Imported()
     try:
-        with lib.write() as session, recording(session, "import"):
-            for name, text in texts:
-                topics, resources = known_slugs(session)
-                data = parse_library(text, Path(name).name, known_topics=topics, known_resources=resources)
-                for key, count in load_library(session, data).items():
-                    totals[key] = totals.get(key, 0) + count
+        with lib.write() as session, recording(session, "import") as change:
+            for name, kind, value in read:
+                if kind == "toml":
+                    topics, resources = known_slugs(session)
+                    data = parse_library(value, Path(name).name, known_topics=topics, known_resources=resources)
+                    result.add(load_library(session, data))
+                elif kind == "csv":
+                    from tracker.events import clock
+
+                    shelf = load_shelf(session, name, value, clock(session), progress)
+                    result.shelves.append(shelf)
+                    result.add({"books": shelf.added + shelf.updated, "events": shelf.events})
+                else:
+                    report = load_book(session, value, progress)
+                    result.books.append(report)
+                    result.add(report.counts)
+            if any(kind != "toml" for _, kind, _ in read):
+                shown = ", ".join(f"{n} {k.rstrip('s') if n == 1 else k}" for k, n in result.counts.items() if n)
+                change.summary = f"import of {', '.join(Path(n).name for n in names)}: {shown or 'nothing new'}"
             if dry_run:
                 raise _DryRun
     except _DryRun:
         pass
-    return totals
+    return result
 
 
 class _DryRun(Exception):

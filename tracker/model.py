@@ -96,6 +96,7 @@ class Book(Base):
     __table_args__ = (
         CheckConstraint(_in("status", BOOK_STATUSES), name="status"),
         CheckConstraint(f"source IS NULL OR {_in('source', SOURCES)}", name="source"),
+        CheckConstraint("rating IS NULL OR (rating >= 1 AND rating <= 5)", name="rating"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -110,6 +111,8 @@ class Book(Base):
     # True for books that came with the bundled library (restore may replace them).
     bundled: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(String(10), default="to-read", index=True)
+    # The reader's own 1–5 stars (`book rate`, a Goodreads import); None: not rated.
+    rating: Mapped[int | None]
 
     chapters: Mapped[list[Chapter]] = relationship(
         back_populates="book",

@@ -13,7 +13,7 @@ from tracker.cli.app import (
     INT, App, book_option, echo_json, json_option, pass_app,
 )
 
-FORMATS = ("csv", "json", "jsonl", "md", "ics")
+FORMATS = ("csv", "json", "jsonl", "md", "ics", "goodreads")
 PROGRESS_FROM = 20_000  # events; shorter exports finish before a bar is worth drawing
 
 
@@ -53,7 +53,7 @@ def _progress(total: int, to_file: bool) -> Iterator[Callable[[int], None] | Non
 
 @click.command()
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True,
-              help="csv, json, jsonl, md (a reading journal) or ics (the revisit plan).")
+              help="csv, json, jsonl, md (a reading journal), ics (the revisit plan) or goodreads (the books).")
 @click.option("--since", metavar="WHEN", help="From this time (a date: its start).")
 @click.option("--until", metavar="WHEN", help="Up to this time (a date: its end).")
 @book_option
@@ -62,7 +62,7 @@ def _progress(total: int, to_file: bool) -> Iterator[Callable[[int], None] | Non
 @pass_app
 def export(app: App, fmt: str, since: str | None, until: str | None, book: str | None, output: str | None,
            force: bool) -> None:
-    """Export the reading log (csv, json, jsonl, md) or the revisit plan (ics).
+    """Export the reading log (csv, json, jsonl, md), the revisit plan (ics) or the books (goodreads).
 
     The ics file has one all-day event per favourite chapter at its due date (for
     ics, --since/--until/--book choose revisits by due date and book); import it
@@ -73,6 +73,7 @@ def export(app: App, fmt: str, since: str | None, until: str | None, book: str |
       tracker export --format csv -o reading.csv
       tracker export --format md --since 2026-01-01 > journal.md
       tracker export --format ics -o revisits.ics --force
+      tracker export --format goodreads -o books.csv
     """
     from tracker import events
     from tracker.formats import export as exporter
@@ -89,13 +90,13 @@ def export(app: App, fmt: str, since: str | None, until: str | None, book: str |
         book_id = find_book(session, book).id if book else None
         start, end = c.span(since, until)
         total = exporter.count_events(session, since=start, until=end, book_id=book_id) \
-            if to_file and fmt != "ics" and sys.stderr.isatty() else 0
+            if to_file and fmt not in ("ics", "goodreads") and sys.stderr.isatty() else 0
         with _output(output, force) as binary, text_stream(binary) as out, \
                 _progress(total, to_file) as progress:
             count = exporter.export(session, c, fmt, out, since=start, until=end, book_id=book_id,
                                     progress=progress)
     if to_file:
-        what = "revisit" if fmt == "ics" else "event"
+        what = {"ics": "revisit", "goodreads": "book"}.get(fmt, "event")
         click.echo(f"Exported {count} {what}{'s' if count != 1 else ''} to {output}.", err=True)
 
 

@@ -35,24 +35,71 @@ def init(app: App, empty: bool) -> None:
 
 
 @click.command("import")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--dry-run", is_flag=True, help="Check the files and say what would change; write nothing.")
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.option("--dry-run", is_flag=True, help="Check the files and show what would change (the chapter tree "
+              "included); write nothing.")
+@click.option("--format", "fmt", type=click.Choice(("toml", "epub", "pdf", "toc", "csv")),
+              help="The files' format (default: from the extension; .txt and .md are toc).")
+@click.option("--slug", help="The book's slug (EPUB, PDF, toc; default: from its title).")
+@click.option("--title", help="The book's title (default: the file's own, else its name).")
+@click.option("--author", "authors", multiple=True, help="An author (repeat for several; default: the file's).")
 @pass_app
-def import_(app: App, files: tuple[str, ...], dry_run: bool) -> None:
-    """Load library files (TOML, format 5.1): books, chapters, topics, resources.
+def import_(app: App, files: tuple[str, ...], dry_run: bool, fmt: str | None, slug: str | None,
+            title: str | None, authors: tuple[str, ...]) -> None:
+    """Load books: library files (TOML), EPUB, PDF, a table of contents, Goodreads or StoryGraph CSV.
 
-    Idempotent: entries are matched by slug; the reading log is never touched.
+    An EPUB, a PDF (its outline) or a table of contents (.txt, .md: one entry a
+    line) becomes one book with its chapters; a Goodreads or StoryGraph export
+    adds its books with their ratings and shelves. Idempotent: importing a file
+    again adds and retitles, never removes; the same file twice changes nothing.
+    All the files load, or none.
 
     \b
     Example:
       tracker import my-books.toml
-      tracker import --dry-run my-books.toml
+      tracker import --dry-run designing-data-intensive-applications.epub
+      tracker import paper.pdf --slug attention --title "Attention Is All You Need"
+      tracker import toc.md --title "Deep Learning" --author "Ian Goodfellow"
+      tracker import goodreads_library_export.csv
     """
     from tracker.library import import_files
 
-    counts = import_files(app.lib, list(files), dry_run=dry_run)
-    summary = ", ".join(plural(n, k.rstrip("s")) for k, n in counts.items()) or "nothing"
+    result = import_files(app.lib, list(files), dry_run=dry_run, fmt=fmt, slug=slug, title=title,
+                          authors=authors)
+    summary = ", ".join(plural(n, k.rstrip("s")) for k, n in result.counts.items() if n) or "nothing new"
     click.echo(("Would load " if dry_run else "Loaded ") + summary + f" from {plural(len(files), 'file')}.")
+    for line in _import_details(result, dry_run):
+        click.echo(line)
+
+
+LISTED = 20  # lines of a list shown after an import (a dry run shows them all)
+
+
+def _import_details(result: object, dry_run: bool) -> list[str]:
+    """What each book file and CSV export gave: the tree on a dry run, what was left out."""
+    from tracker.formats.toc_numbers import tree_lines
+
+    def listing(head: str, items: list[str]) -> list[str]:
+        if not items:
+            return []
+        shown = items if dry_run else items[:LISTED]
+        more = [f"    … and {len(items) - len(shown)} more (--dry-run lists them all)"] if len(shown) < len(items) else []
+        return [f"  {head}:"] + [f"    {item}" for item in shown] + more
+
+    lines: list[str] = []
+    for book in getattr(result, "books", []):
+        state = "a new book" if book.new else f"{plural(book.added, 'new chapter')}"
+        lines.append(f"{book.name} → {book.slug}: {book.title} ({plural(len(book.numbered.chapters), 'chapter')}, "
+                     f"{state})")
+        if dry_run:
+            lines += ["    " + line for line in tree_lines(book.numbered.chapters)]
+        lines += listing("left out", list(book.numbered.left_out))
+        lines += listing("kept, though the file no longer has them", book.missing)
+    for shelf in getattr(result, "shelves", []):
+        lines.append(f"{shelf.name} ({shelf.source}, {plural(shelf.rows, 'row')}): {plural(shelf.added, 'book')} "
+                     f"added, {shelf.updated} updated, {plural(shelf.events, 'status event')}")
+        lines += listing("listed", shelf.listed)
+    return lines
 
 
 @click.command("books")
@@ -98,7 +145,7 @@ def show_(app: App, book: str, as_json: bool) -> None:
 
 @click.group("book")
 def book_group() -> None:
-    """Add, stop or remove books.
+    """Add, rate, stop or remove books.
 
     \b
     Example:
@@ -145,6 +192,28 @@ def book_stop(app: App, book: str, on: str | None) -> None:
     with app.change("book stop") as session:
         done = reading.stop(session, book, on=on)
     click.echo(f"Stopped {done.book}; `tracker read` resumes it.")
+
+
+@book_group.command("rate")
+@book_argument
+@click.argument("stars", type=INT)
+@pass_app
+def book_rate(app: App, book: str, stars: int) -> None:
+    """Your own rating of a book: 1 to 5 stars; 0 clears it.
+
+    \b
+    Example:
+      tracker book rate inference-engineering 5
+      tracker book rate inference-engineering 0
+    """
+    from tracker.library import rate_book
+
+    with app.change("book rate") as session:
+        slug, before, after = rate_book(session, book, stars)
+    if before == after:
+        click.echo(f"{slug} is rated {after}/5 already." if after else f"{slug} has no rating to clear.")
+    else:
+        click.echo(f"Rated {slug} {after}/5." if after else f"Cleared the rating of {slug}.")
 
 
 @book_group.command("remove")

@@ -90,9 +90,15 @@ def books(items: list[dict[str, Any]]) -> str:
         status = style(b["status"], fg=BOOK_COLOUR.get(b["status"]))
         progress = f"{bar(b['read'], b['total'], 16)} {b['read']}/{b['total']}"
         fav = f"★ {b['favourites']}" if b["favourites"] else ""
+        fav = "  ".join(x for x in (fav, rated(b.get("rating"))) if x)
         due = f"next revisit {b['next_due']}" if b["next_due"] else ""
         rows.append([b["slug"], clip(b["title"], 48), status, progress, fav, due])
     return table(rows)
+
+
+def rated(stars: int | None) -> str:
+    """A book's own rating: 'rated 4/5' (nothing when it has none)."""
+    return f"rated {stars}/5" if stars else ""
 
 
 def show(book: dict[str, Any]) -> str:
@@ -104,6 +110,8 @@ def show(book: dict[str, Any]) -> str:
         lines.append(book["url"])
     if book.get("note"):
         lines.append(style(book["note"], dim=True))
+    if book.get("rating"):
+        lines[1] += f" · {rated(book['rating'])}"
     lines.append("")
     notes_by_chapter: dict[str | None, list[str]] = {}
     for n in book.get("notes", []):

@@ -185,8 +185,8 @@ _NEEDS = {
     "stop": (False, True, False, False, False),
     "note": (False, True, False, False, False),
     "queue": (False, False, True, False, False),
-    "start": (False, False, True, False, False),
-    "done": (False, False, True, False, False),
+    "start": (False, False, False, False, False),  # a resource, or a book (SPEC §1: a Goodreads import)
+    "done": (False, False, False, False, False),
     "dismiss": (False, False, True, False, False),
 }
 assert tuple(_NEEDS) == EVENT_KINDS
@@ -248,6 +248,8 @@ def _check_event(item: Any, books: dict[str, set[str]], resources: set[str], tz:
         raise _Bad(f"a {kind} event needs a book")
     if needs_resource and resource is None:
         raise _Bad(f"a {kind} event needs a resource")
+    if kind in ("start", "done") and resource is None and book is None:
+        raise _Bad(f"a {kind} event needs a resource or a book")
     minutes, percent, pages = get("minutes"), get("percent"), get("pages")
     for key, value, top in (("minutes", minutes, MAX_MINUTES), ("percent", percent, 100), ("pages", pages, MAX_PAGES)):
         if value is not None and (type(value) is not int or not 0 <= value <= top):

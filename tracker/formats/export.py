@@ -1,5 +1,6 @@
 """Exports (SPEC §5.3): the reading log as CSV, JSON, JSON Lines or a Markdown journal,
-and the revisit plan as an iCalendar file, each written by its own module here.
+and the revisit plan as an iCalendar file, each written by its own module here; and
+the books in Goodreads' layout (§5.5, `tracker.formats.goodreads`).
 
 Every log writer consumes `events.log_rows(...)`, which is a generator reading the
 database in batches: nothing holds the whole log, so memory stays flat as it grows.
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 
     from tracker.when import Clock
 
-FORMATS = ("csv", "json", "jsonl", "md", "ics")
+FORMATS = ("csv", "json", "jsonl", "md", "ics", "goodreads")
 
 
 
@@ -49,6 +50,13 @@ def export(session: Session, clock: Clock, fmt: str, out: TextIO, *, since: dt.d
         first = clock.reader_date(since) if since is not None else None
         last = clock.reader_date(until) if until is not None else None
         return write_ics(revisit_plan(session, book_id=book_id, first=first, last=last), out, clock)
+    if fmt == "goodreads":  # the books, not the log (SPEC §5.5)
+        from tracker.formats.goodreads import write_goodreads
+        from tracker.formats.shelf_store import shelf_books
+
+        if since is not None or until is not None:
+            raise UserError("--since and --until choose events; --format goodreads writes every book")
+        return write_goodreads(shelf_books(session, clock, book_id), out)
     from tracker import events
 
     rows = counted(events.log_rows(session, clock, since=since, until=until, book_id=book_id,

@@ -53,13 +53,13 @@ def dump_library(session: Session) -> dict[str, Any]:
     books = []
     for row in session.execute(
         select(Book.id, Book.slug, Book.title, Book.authors, Book.year, Book.url, Book.isbn,
-               Book.note, Book.source).order_by(Book.id)
+               Book.note, Book.source, Book.rating).order_by(Book.id)
     ):
         book: dict[str, Any] = {"slug": row.slug, "title": row.title,
                                 "authors": list(row.authors or [])}
-        for key in ("year", "url", "isbn", "note", "source"):
+        for key in ("year", "url", "isbn", "note", "source", "rating"):
             value = getattr(row, key)
-            if value is not None:
+            if value is not None:  # a book without a rating: its backup is as before ratings
                 book[key] = value
         book["chapters"] = chapters_of.get(row.id, [])
         books.append(book)

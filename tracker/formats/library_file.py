@@ -33,7 +33,7 @@ ISBN_MAX = 20
 
 TOP_KEYS = ("topics", "books", "resources", "interests")
 TOPIC_KEYS = ("slug", "name")
-BOOK_KEYS = ("slug", "title", "authors", "year", "url", "isbn", "note", "source", "chapters")
+BOOK_KEYS = ("slug", "title", "authors", "year", "url", "isbn", "note", "source", "rating", "chapters")
 CHAPTER_KEYS = ("number", "title", "topics", "pages", "source")
 RESOURCE_KEYS = (
     "slug", "title", "authors", "kind", "year", "url", "topics", "rank",
@@ -74,6 +74,7 @@ class BookData:
     isbn: str | None = None
     note: str | None = None
     source: str | None = None
+    rating: int | None = None  # the reader's 1–5 stars
     chapters: tuple[ChapterData, ...] = ()
 
 
@@ -216,6 +217,7 @@ def parse_library_dict(
                 isbn=e.str("isbn", max_len=ISBN_MAX),
                 note=e.str("note", max_len=NOTE_MAX),
                 source=e.choice("source", SOURCES),
+                rating=_rating(e),
                 chapters=tuple(chapters),
             )
         )
@@ -268,6 +270,13 @@ def parse_library_dict(
         set(resource_at) | set(known_resources or ()),
     )
     return data
+
+
+def _rating(e: Entry) -> int | None:
+    rating = e.int("rating", minimum=1)
+    if rating is not None and rating > 5:
+        e.fail(f"must be from 1 to 5 (stars), not {rating}", "rating")
+    return rating
 
 
 def _interests(filename: str, value: Any) -> tuple[str, ...]:

@@ -125,7 +125,7 @@ def load_library(session: Session, data: LibraryData, *, bundled: bool = False) 
         counts["topics"] += len(new_topics)
 
     # Books.
-    book_attrs = ("title", "authors", "year", "url", "isbn", "note", "source")
+    book_attrs = ("title", "authors", "year", "url", "isbn", "note", "source", "rating")
     books: dict[str, Book] = {}
     book_id: dict[str, int] = {}
     if data.books:

@@ -70,7 +70,8 @@ def _md_event(row: dict[str, Any]) -> str:
         what = f"Note on {chapter}" if chapter else "Note"
     else:
         verb = {"queue": "Queued", "start": "Started", "done": "Done with", "dismiss": "Dismissed"}.get(kind, kind)
-        what = f"{verb} {resource}".strip()
+        what = f"{verb} {resource}" if resource else {"start": "Started the book", "done": "Finished the book"}.get(
+            kind, verb)  # a book's own status (a Goodreads import)
     if row["minutes"] is not None:
         details.append(f"{row['minutes']} min")
     if row["percent"] is not None:
