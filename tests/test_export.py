@@ -93,8 +93,8 @@ def test_markdown_is_a_journal_by_day_then_book(full):
     assert "### =Evil; Book, with \\\\ backslash (evil-book)" in lines
     assert any(line.startswith("- ") and "Revisited 0 Inference" in line and "good" in line and "10 min" in line
                for line in lines)
-    # A multi-line note stays inside its bullet, quoted line by line.
-    assert '  > multi' in lines and '  > line "quoted", semi; back\\\\slash' in lines
+    # A multi-line note stays inside its bullet, quoted line by line (its breaks kept: two spaces).
+    assert '  > multi  ' in lines and '  > line "quoted", semi; back\\\\slash  ' in lines
     assert "日本語 emoji 🎉📚 RTL שלום" in md
     assert "No longer a favourite: 2 Models" in md and "Break until" in md
     # Days come in order, each once.
