@@ -48,7 +48,7 @@ def export(session: Session, clock: Clock, fmt: str, out: TextIO, *, since: dt.d
     if fmt == "ics":
         first = clock.reader_date(since) if since is not None else None
         last = clock.reader_date(until) if until is not None else None
-        return write_ics(revisit_plan(session, book_id=book_id, first=first, last=last), out, clock)
+        return write_ics(revisit_plan(session, clock, book_id=book_id, first=first, last=last), out)
     from tracker import events
 
     rows = counted(events.log_rows(session, clock, since=since, until=until, book_id=book_id,
