@@ -34,6 +34,7 @@ NOTES = [
     "- dash\n+ plus\n= equals\n~~~ tilde fence",
     "line one\n===",
     "first\n\n\nafter two blank lines\n    indented  \n\ttabbed\ttwice\t",
+    "\\\n \nbetween a line of one space\n\t\n\\",
     "&amp; &lt;literal&gt; &#42; entities",
     "<http://example.com> and <me@example.com>",
     "ends with a backslash \\",

@@ -172,7 +172,9 @@ def test_a_year_limits_the_history(reader, tmp_path):
     stats = reader.json("stats", "--year", "2026")
     assert set(page.figures) == set(CHARTS)
     assert [r[0] for r in page.table("weeks")[1:]] == [w["week"] for w in stats["weeks"]]
-    assert page.table("heatmap")[1][0] == "2025-12-29"  # the week of 1 January 2026
+    assert page.table("heatmap")[1][0] == "2026-02-23"  # the table: from the first week with reading
+    heat = page.figures["heatmap"]["svg"][0]["aria-label"]  # type: ignore[index]
+    assert "from 2026-01-01 to 2026-03-02" in heat  # the calendar: the whole year so far
     assert [r[0] for r in page.table("retention")[1:]] == ["2026-01", "2026-02", "2026-03"]
 
 

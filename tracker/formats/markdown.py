@@ -35,7 +35,7 @@ def _md_line(line: str) -> str:
     where the line begins escaped."""
     body = line.strip()
     if not body:
-        return ""
+        return _refs(line)  # white space only: kept as it is ("" for an empty line)
     start = len(line) - len(line.lstrip())
     lead, tail = line[:start], line[start + len(body):]
     body = body.translate(_INLINE)

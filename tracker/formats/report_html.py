@@ -36,7 +36,7 @@ svg.chart { display: block; width: 100%; height: auto; max-width: 100%; margin: 
 table { border-collapse: collapse; width: 100%; font-size: 13px; font-variant-numeric: tabular-nums; }
 caption { text-align: left; padding: 6px 8px; color: var(--muted); }
 th, td { padding: 3px 8px; border-bottom: 1px solid #eaeef2; text-align: right; }
-th:first-child, td:first-child, td.text { text-align: left; }
+th:first-child, td:first-child, .text { text-align: left; }
 thead th { position: sticky; top: 0; background: #f6f8fa; }
 td.over { color: #cf222e; font-weight: 600; }
 .axis { font-size: 11px; fill: var(--muted); } .label { font-size: 12px; fill: var(--ink); }
@@ -81,7 +81,10 @@ def render(report: dict[str, Any]) -> str:
 def _table(caption: str, header: Sequence[str], rows: Sequence[Sequence[Any]], over: int | None = None) -> str:
     """A table of the numbers behind a chart, scrolling when long; cells are escaped.
     A row's cell is a value, or (value, "text") for a left-aligned cell."""
-    head = "".join(f'<th scope="col">{esc(h)}</th>' for h in header)
+    first = rows[0] if rows else ()
+    texts = {i for i, cell in enumerate(first) if isinstance(cell, tuple) and cell[1] == "text"}
+    head = "".join(f'<th scope="col" class="text">{esc(h)}</th>' if i in texts else f'<th scope="col">{esc(h)}</th>'
+                   for i, h in enumerate(header))
     body = []
     for row in rows:
         cells = []
@@ -136,7 +139,9 @@ def _heatmap(days: list[dict[str, Any]]) -> str:
         monday = (day - dt.timedelta(days=day.weekday())).isoformat()
         weeks.setdefault(monday, [""] * 7)[day.weekday()] = num(d["minutes"])
     rows = [[monday, *cells] for monday, cells in weeks.items()]
-    table = _table("Minutes read each day, a row a week (empty: outside the period)",
+    while len(rows) > 1 and all(cell in ("", "0") for cell in rows[0][1:]):
+        rows.pop(0)  # the weeks before the first reading shown: nothing to read in them
+    table = _table("Minutes read each day, a row a week from the first with reading (empty: outside the period)",
                    ["week of", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"], rows)
     return _figure("heatmap", title, "Darker squares are days with more reading (a session logged without "
                    "minutes counts as 10).", svg.chart("heatmap", title, alternative, width, height, marks), table)
