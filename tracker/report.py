@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from tracker import data, library, plan, schedule, settings
 from tracker.cards import value_of
 from tracker.model import Book, Card, Chapter
-from tracker.when import Clock
+from tracker.when import Clock, in_zone
 
 DAYS_AHEAD = 90
 HEATMAP_WEEKS = 53  # all time: the last year of days, from a Monday
@@ -37,7 +37,7 @@ def report(session: Session, c: Clock, *, year: int | None = None) -> dict[str, 
     ahead = plan.agenda(session, c, days=DAYS_AHEAD)
     return {
         "date": today.isoformat(),
-        "made": c.now.isoformat(timespec="minutes"),
+        "made": in_zone(c.now, c.tz).isoformat(timespec="minutes"),
         "year": year,
         "stats": history,
         "ahead": [{"date": d["date"], "revisits": len(d["revisits"])} for d in ahead],
