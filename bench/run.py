@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -191,6 +192,7 @@ def measure(args: argparse.Namespace, tracker: str, sqlite_cli: str, ten: Path, 
         Probe("export", [tracker, "export", "--format", "csv"], ten),
         Probe("sqlite3", [sqlite_cli, "-csv", "-header", str(ten), LOG_QUERY]),
     ]
+    probes += issue_15_probes(tracker, ten)
     for probe in probes:  # one untimed run each: caches warm, every command checked
         checked(probe)
     say(f"timing {len(probes)} commands × {args.reps}, interleaved …")
@@ -225,6 +227,7 @@ def measure(args: argparse.Namespace, tracker: str, sqlite_cli: str, ten: Path, 
     ratio("`tracker next`", "next", "floor", 2, "import floor")
     ratio("`tracker books`", "books", "floor", 2, "import floor")
     ratio(f"`tracker show {show_book}`", "show", "floor", 2, "import floor")
+    issue_15_rows(ratio)
 
     rows += issue_12_imports(args, tracker, ten, say)
 
@@ -296,6 +299,16 @@ def issue_12_imports(args: argparse.Namespace, tracker: str, ten: Path,
         out.append((f"`tracker {' '.join(Path(a).name for a in probe.argv[1:])}` ({probe.name.split('(')[1][:-1]})",
                     f"{m * 1000:.0f} ms", f"{f * 1000:.0f} ms (import floor)", f"{m / f:.2f}×", "≤ 3×", m / f <= 3))
     return out
+# --- issue 15: `tracker report` (SPEC §7: on the ten-year library, ≤ 3 × the import floor) ---
+
+
+def issue_15_probes(tracker: str, ten: Path) -> list[Probe]:
+    """The whole command, writing its page beside the library (--force: again each run)."""
+    return [Probe("report", [tracker, "report", "-o", str(ten.with_name("report.html")), "--force"], ten)]
+
+
+def issue_15_rows(ratio: Callable[[str, str, str, float, str], None]) -> None:
+    ratio("`tracker report` (ten-year)", "report", "floor", 3, "import floor")
 
 
 if __name__ == "__main__":

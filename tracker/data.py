@@ -1,7 +1,8 @@
 """The data commands' use cases (SPEC §3 `stats`, `restore`; §5.2).
 
-`stats`: streaks, minutes, chapters and revisits per week, true retention, and the
-days of a 26-week heat map, from one streamed pass over the log.
+`stats`: streaks, minutes, chapters and revisits per week, true retention (all, and
+per month), and the days of a heat map, from the sums per reader day that the
+database adds up (`tracker.activity`).
 
 `restore` replaces the whole library in the caller's one transaction: it reads the
 backup's events one at a time (`tracker.formats.backup.iter_events`), inserts them in
@@ -22,16 +23,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker import settings
 from tracker.errors import UserError
 from tracker.formats.backup import INSERT_CHUNK, Backup, iter_events, write_backup
-from tracker.model import Event
 from tracker.when import Clock
 
-ACTIVITY_KINDS = ("read", "finish", "revisit")
 HEATMAP_WEEKS = 26
 # A session logged without minutes still shows on the heat map, as if it took this long.
 MINUTES_PER_UNTIMED_EVENT = 10
@@ -46,43 +44,29 @@ def _week(day: dt.date) -> str:
     return f"{year}-W{week:02d}"
 
 
-def stats(session: Session, c: Clock, *, year: int | None = None) -> dict[str, Any]:
-    """The numbers of `stats --json` (and the heat map's days)."""
+def stats(session: Session, c: Clock, *, year: int | None = None,
+          heatmap_from: dt.date | None = None) -> dict[str, Any]:
+    """The numbers of `stats --json`, true retention per month, and the heat map's days
+    (26 weeks to the last day, from a Monday; or from `heatmap_from`)."""
+    from tracker.activity import CHAPTERS, MINUTES, PASSED, REVISITS, UNTIMED, per_day
+
     today = c.today()
-    query = (select(Event.at, Event.kind, Event.minutes, Event.rating)
-             .where(Event.kind.in_(ACTIVITY_KINDS)).order_by(Event.at, Event.id))
     end = today
     first_day: dt.date | None = None
+    since = until = None
     if year is not None:
         if not 1900 <= year <= 2200:
             raise UserError(f"--year must be from 1900 to 2200, got {year}")
         first_day = dt.date(year, 1, 1)
         end = min(today, dt.date(year, 12, 31))
-        query = query.where(Event.at >= c.day_start(first_day), Event.at <= c.day_end(dt.date(year, 12, 31)))
+        since, until = c.day_start(first_day), c.day_end(dt.date(year, 12, 31))
 
-    # day -> [minutes, events, chapters finished, revisits, untimed events]
-    days: dict[dt.date, list[int]] = {}
-    minutes = chapters = revisits = passed = 0
-    reader_date = c.reader_date
-    for at, kind, mins, rating in session.execute(query.execution_options(yield_per=5000)):
-        day = reader_date(at)
-        cell = days.get(day)
-        if cell is None:
-            cell = days[day] = [0, 0, 0, 0, 0]
-        cell[1] += 1
-        if mins:
-            cell[0] += mins
-            minutes += mins
-        elif mins is None:
-            cell[4] += 1
-        if kind == "finish":
-            cell[2] += 1
-            chapters += 1
-        elif kind == "revisit":
-            cell[3] += 1
-            revisits += 1
-            if rating != "again":
-                passed += 1
+    # day -> [minutes, events, chapters finished, revisits, untimed events, revisits passed]
+    days = per_day(session, c, since=since, until=until)
+    minutes = sum(cell[MINUTES] for cell in days.values())
+    chapters = sum(cell[CHAPTERS] for cell in days.values())
+    revisits = sum(cell[REVISITS] for cell in days.values())
+    passed = sum(cell[PASSED] for cell in days.values())
 
     active = sorted(days)
     longest = run = 0
@@ -114,7 +98,7 @@ def stats(session: Session, c: Clock, *, year: int | None = None) -> dict[str, A
                           "chapters": t[1], "revisits": t[2]})
             monday += dt.timedelta(days=7)
 
-    heat_start = _monday(end) - dt.timedelta(weeks=HEATMAP_WEEKS - 1)
+    heat_start = heatmap_from or _monday(end) - dt.timedelta(weeks=HEATMAP_WEEKS - 1)
     heatmap = []
     day = heat_start
     while day <= end:
@@ -123,9 +107,14 @@ def stats(session: Session, c: Clock, *, year: int | None = None) -> dict[str, A
             "date": day.isoformat(),
             "minutes": cell[0] if cell else 0,
             "events": cell[1] if cell else 0,
-            "score": (cell[0] + MINUTES_PER_UNTIMED_EVENT * cell[4]) if cell else 0,
+            "score": (cell[MINUTES] + MINUTES_PER_UNTIMED_EVENT * cell[UNTIMED]) if cell else 0,
         })
         day += dt.timedelta(days=1)
+    # Four shades of activity, by the quartile of a day's score among the active days shown.
+    scores = sorted(d["score"] or d["events"] for d in heatmap if d["events"])
+    cuts = [scores[min(len(scores) - 1, (len(scores) * k) // 4)] for k in (1, 2, 3)] if scores else []
+    for d in heatmap:
+        d["level"] = 1 + sum(1 for cut in cuts if (d["score"] or d["events"]) > cut) if d["events"] else 0
 
     return {
         "year": year,
@@ -139,8 +128,30 @@ def stats(session: Session, c: Clock, *, year: int | None = None) -> dict[str, A
         "true_retention": round(passed / revisits, 4) if revisits else None,
         "desired_retention": settings.load(session).desired_retention,
         "weeks": weeks,
+        "months": _months(days, start, end),
         "heatmap": heatmap,
     }
+
+
+def _months(days: dict[dt.date, list[int]], start: dt.date | None, end: dt.date) -> list[dict[str, Any]]:
+    """Revisits and true retention (the share not rated again) per month, start to end."""
+    from tracker.activity import PASSED, REVISITS
+
+    totals: dict[tuple[int, int], list[int]] = {}
+    for day, cell in days.items():
+        t = totals.setdefault((day.year, day.month), [0, 0])
+        t[0] += cell[REVISITS]
+        t[1] += cell[PASSED]
+    out = []
+    if start is None or start > end:
+        return out
+    year, month = start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        revisits, passed = totals.get((year, month), [0, 0])
+        out.append({"month": f"{year:04d}-{month:02d}", "revisits": revisits, "passed": passed,
+                    "true_retention": round(passed / revisits, 4) if revisits else None})
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
 
 
 # --- restore (SPEC §5.2) ----------------------------------------------------------------

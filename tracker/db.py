@@ -36,6 +36,7 @@ SCHEMA_REVISIONS = (
     "0004_cards_count_hard_reviews",
     "0005_change_journal",
     "0006_book_rating",
+    "0007_calendar_sequences",
 )
 # Upgrading across these revisions adds facts that the cards cache from the log: the
 # log is folded into the cards again, in the upgrade's own transaction.

@@ -351,3 +351,26 @@ class ChangeOpen(Base):
     __tablename__ = "change_open"
 
     change_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+
+
+# --- what the calendar export said (SPEC §5.3 ICS) ----------------------------------------
+
+CALENDAR_STATUSES = ("CONFIRMED", "CANCELLED")
+
+
+class CalendarEvent(Base):
+    """What the last `export --format ics` said of one UID (a chapter that had a card):
+    kept so that its SEQUENCE never goes down. Not a fact of the library: not journaled
+    (undo leaves it), kept by restore and by `book remove`."""
+
+    __tablename__ = "calendar_events"
+    __table_args__ = (CheckConstraint(_in("status", CALENDAR_STATUSES), name="status"),)
+
+    uid: Mapped[str] = mapped_column(String(250), primary_key=True)
+    book: Mapped[str] = mapped_column(String(100))  # the book's slug, for `--book`
+    status: Mapped[str] = mapped_column(String(10))
+    due: Mapped[dt.date] = mapped_column(Date)
+    summary: Mapped[str] = mapped_column(Text)
+    digest: Mapped[str] = mapped_column(String(64))  # of everything the event says but SEQUENCE and DTSTAMP
+    sequence: Mapped[int]
+    stamp: Mapped[dt.datetime]  # when this SEQUENCE was first exported (its DTSTAMP)

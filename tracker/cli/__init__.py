@@ -125,8 +125,9 @@ def cli(ctx: click.Context, db: str | None) -> None:
 
 
 from tracker.cli import admin, data, library, plan, reading, suggest  # noqa: E402
+from tracker.cli import report  # noqa: E402
 
-for module in (library, reading, plan, suggest, data, admin):
+for module in (library, reading, plan, suggest, data, admin, report):
     for command in module.COMMANDS:
         cli.add_command(command)
 

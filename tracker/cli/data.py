@@ -66,7 +66,8 @@ def export(app: App, fmt: str, since: str | None, until: str | None, book: str |
 
     The ics file has one all-day event per favourite chapter at its due date (for
     ics, --since/--until/--book choose revisits by due date and book); import it
-    again after revisiting and your calendar updates instead of duplicating.
+    again after revisiting and your calendar updates instead of duplicating; a
+    chapter no longer a favourite comes as a cancelled event, which removes it.
 
     \b
     Example:
@@ -85,7 +86,9 @@ def export(app: App, fmt: str, since: str | None, until: str | None, book: str |
         from pathlib import Path
 
         check_target(Path(output).expanduser(), force=force)  # type: ignore[arg-type]
-    with app.lib.read() as session:
+    # The calendar remembers what it exported (each UID's SEQUENCE): ics writes that, in
+    # one transaction with the file; it is no change of the library (undo leaves it).
+    with (app.lib.write() if fmt == "ics" else app.lib.read()) as session:
         c = events.clock(session)
         book_id = find_book(session, book).id if book else None
         start, end = c.span(since, until)

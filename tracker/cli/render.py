@@ -251,7 +251,7 @@ def heatmap(days: list[dict[str, Any]]) -> str:
     """A GitHub-style calendar: 7 rows (Mon..Sun) × one column per week, shaded by activity.
 
     `days` runs from a Monday to the last day shown; a day with nothing is `·`, others
-    take one of four shades by the quartile of their score among the active days.
+    take one of four shades by their `level` (the quartile of their score, from stats).
     """
     import datetime as dt
 
@@ -259,14 +259,9 @@ def heatmap(days: list[dict[str, Any]]) -> str:
         return ""
     first = dt.date.fromisoformat(days[0]["date"])
     columns = (len(days) + 6) // 7
-    scores = sorted(d["score"] or d["events"] for d in days if d["events"])
-    cuts = [scores[min(len(scores) - 1, (len(scores) * k) // 4)] for k in (1, 2, 3)] if scores else []
 
     def shade(d: dict[str, Any]) -> str:
-        if not d["events"]:
-            return "·"
-        value = d["score"] or d["events"]
-        return HEAT_SHADES[sum(1 for cut in cuts if value > cut)]
+        return HEAT_SHADES[d["level"] - 1] if d["level"] else "·"
 
     month_row = [" "] * (columns * 2 + 2)
     free_from = 0  # labels never overlap

@@ -49,7 +49,7 @@ def export(session: Session, clock: Clock, fmt: str, out: TextIO, *, since: dt.d
     if fmt == "ics":
         first = clock.reader_date(since) if since is not None else None
         last = clock.reader_date(until) if until is not None else None
-        return write_ics(revisit_plan(session, book_id=book_id, first=first, last=last), out, clock)
+        return write_ics(revisit_plan(session, clock, book_id=book_id, first=first, last=last), out)
     if fmt == "goodreads":  # the books, not the log (SPEC §5.5)
         from tracker.formats.goodreads import write_goodreads
         from tracker.formats.shelf_store import shelf_books

@@ -4,6 +4,7 @@ subheading per book, a bullet per event; the reader's text escaped."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -11,27 +12,54 @@ if TYPE_CHECKING:
     from tracker.when import Clock
 
 
-_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|"})
-
-
-_MD_LINE_START = ("#", ">", "-", "+", "=", "~")
+# The page is read by CommonMark and by Python-Markdown (no extensions), so the reader's
+# text is escaped in a way both take back: a backslash only before the characters that
+# Python-Markdown also unescapes, a character reference for the rest (Python-Markdown
+# shows `\\<`, `\\=` or `\\|` with their backslash, and turns tabs into spaces).
+_INLINE = str.maketrans({"\\": "\\\\", "`": "\\`", "*": "\\*", "_": "\\_", "[": "\\[", "]": "\\]",
+                         "<": "&lt;", "&": "&amp;", "\t": "&#9;"})
+# What makes a line block markup where it begins: a heading, quote, list, rule, setext
+# underline or code fence. Backslash where both renderers take it back, else a reference.
+_LINE_START = {"#": "\\#", ">": "\\>", "+": "\\+", "-": "\\-", "=": "&#61;", "~": "&#126;"}
+_ORDERED = re.compile(r"([0-9]+)([.)])(?= |$)")
 
 
 def md_text(text: str) -> str:
-    """Inline text with Markdown's special characters escaped."""
-    return text.translate(_MD_SPECIAL)
+    """Inline text (a title, a slug) on one line, nothing in it read as markup."""
+    return " ".join(text.replace("\r\n", "\n").replace("\r", "\n").split("\n")).translate(_INLINE)
+
+
+def _md_line(line: str) -> str:
+    """One line of a note, verbatim in both renderers: its own white space at either end
+    as character references (Markdown would take it as indentation or drop it), markup
+    where the line begins escaped."""
+    body = line.strip()
+    if not body:
+        return _refs(line)  # white space only: kept as it is ("" for an empty line)
+    start = len(line) - len(line.lstrip())
+    lead, tail = line[:start], line[start + len(body):]
+    body = body.translate(_INLINE)
+    ordered = _ORDERED.match(body)
+    if ordered:
+        body = f"{ordered.group(1)}\\{ordered.group(2)}{body[ordered.end():]}"
+    elif body[0] in _LINE_START:
+        body = _LINE_START[body[0]] + body[1:]
+    return _refs(lead) + body + _refs(tail)
+
+
+def _refs(space: str) -> str:
+    return "".join(f"&#{ord(c)};" for c in space)
 
 
 def _md_quote(text: str) -> list[str]:
-    """A note as blockquote lines under its bullet; nothing in it can break the page."""
-    lines = []
-    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        line = md_text(line)
-        stripped = line.lstrip()
-        if stripped.startswith(_MD_LINE_START) or (stripped[:1].isdigit() and ". " in stripped[:12]):
-            line = line[: len(line) - len(stripped)] + "\\" + stripped
-        lines.append(f"  > {line}".rstrip() if line.strip() else "  >")
-    return lines
+    """A note as blockquote lines under its bullet, its line breaks kept (two trailing
+    spaces; an empty line as `<br>`): nothing in it can break the page."""
+    lines = [_md_line(line) for line in text.replace("\r\n", "\n").replace("\r", "\n").strip().split("\n")]
+    out = []
+    for n, line in enumerate(lines):
+        last = n == len(lines) - 1
+        out.append(f"  > {line or '<br>'}" + ("" if last or not line else "  "))
+    return out
 
 
 def _chapter_phrase(row: dict[str, Any]) -> str:
