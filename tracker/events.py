@@ -21,6 +21,7 @@ from tracker.limits import NOTE_MAX, check_length
 from tracker.log_rules import CHECKED_KINDS, Impossible, LogEvent, impossible_events
 from tracker.model import Book, Chapter, Event, Resource
 from tracker.names import chapter_label
+from tracker.progress import progress
 from tracker.statuses import BOOK_KINDS
 from tracker.when import Clock, get_tz, in_zone, now
 
@@ -154,6 +155,25 @@ def add_event(
 def when_on(c: Clock, on: str | None) -> dt.datetime:
     """The time of an event: --on (default now), never after now."""
     return c.on_past(on) if on else c.now
+
+
+def progress_of(session: Session, chapter_ids: Iterable[int]) -> dict[int, str]:
+    """Where each of these chapters stands (`tracker.progress`), for those whose
+    first-pass sessions said how far: `40%`, `15/35 pages`."""
+    ids = list(chapter_ids)
+    if not ids:
+        return {}
+    sessions: dict[int, list[tuple[int | None, int | None]]] = {}
+    lengths: dict[int, int | None] = {}
+    for chapter_id, percent, pages, length in session.execute(
+        select(Event.chapter_id, Event.percent, Event.pages, Chapter.pages)
+        .join(Chapter, Chapter.id == Event.chapter_id)
+        .where(Event.chapter_id.in_(ids), Event.kind == "read").order_by(Event.at, Event.id)
+    ):
+        sessions.setdefault(chapter_id, []).append((percent, pages))
+        lengths[chapter_id] = length
+    shown = {cid: progress(items, lengths[cid]) for cid, items in sessions.items()}
+    return {cid: text for cid, text in shown.items() if text is not None}
 
 
 # --- the log ---------------------------------------------------------------------------
