@@ -18,15 +18,6 @@ from tracker.model import Book, Card, Chapter
 from tracker.when import Clock
 
 
-def _due_query(day: dt.date):  # type: ignore[no-untyped-def]
-    return (
-        select(Card, Chapter.number, Chapter.title, Book.slug)
-        .join(Chapter, Chapter.id == Card.chapter_id)
-        .join(Book, Book.id == Chapter.book_id)
-        .where(Card.active.is_(True), Card.due <= day)
-    )
-
-
 def today(session: Session, c: Clock, *, date_text: str | None = None, limit: int | None = None) -> dict[str, Any]:
     values = settings.load(session)
     rules = schedule.Rules.of(values, c)
@@ -36,10 +27,8 @@ def today(session: Session, c: Clock, *, date_text: str | None = None, limit: in
         day = c.date(date_text)
         at = c.noon(day)
     cap = values.max_revisits_per_day if limit is None else limit
-    rows = session.execute(
-        _due_query(day).order_by(Card.due, Book.slug, Chapter.position).limit(cap)
-    ).all()
-    total = _due_count(session, day)
+    rows = session.execute(cards.due_query(day).limit(cap)).all()
+    total = cards.due_count(session, day)
     revisits = []
     store = cards.DbStore(session, rules)  # one for every preview: the breaks are read once
     for card, number, title, slug in rows:
@@ -57,7 +46,7 @@ def today(session: Session, c: Clock, *, date_text: str | None = None, limit: in
         "own_day": day == c.today(),  # the reader's own date: "today", else "on DATE"
         "revisit": revisits,
         "more_due": max(0, total - len(revisits)),
-        "next_due": None if revisits else next_due(session, day),
+        "next_due": None if revisits else cards.next_due(session, day),
         "continue": continue_reading(session),
         "suggestions": [],
     }
@@ -68,29 +57,11 @@ def today(session: Session, c: Clock, *, date_text: str | None = None, limit: in
     return plan
 
 
-def _due_count(session: Session, day: dt.date) -> int:
-    return session.scalar(
-        select(func.count()).select_from(Card).where(Card.active.is_(True), Card.due <= day)
-    ) or 0
-
-
 def short(session: Session, c: Clock, *, date_text: str | None = None) -> dict[str, Any]:
     """What `today --short` says (SPEC §3): every revisit due (not only the ones `today`
     lists) and the first place to continue; none of `today`'s previews or suggestions."""
     day = c.date(date_text) if date_text is not None else c.today()
-    return {"due": _due_count(session, day), "continue": continue_reading(session, first_only=True)}
-
-
-def next_due(session: Session, day: dt.date) -> dict[str, Any] | None:
-    """The first revisit due after `day`: when, and which chapter (None: no favourites)."""
-    row = session.execute(
-        _due_query(dt.date.max).where(Card.due > day).order_by(Card.due, Book.slug, Chapter.position).limit(1)
-    ).first()
-    if row is None:
-        return None
-    card, number, title, slug = row
-    return {"date": card.due.isoformat(), "days": (card.due - day).days, "book": slug, "chapter": number,
-            "title": title}
+    return {"due": cards.due_count(session, day), "continue": continue_reading(session, first_only=True)}
 
 
 def continue_reading(session: Session, *, first_only: bool = False) -> list[dict[str, Any]]:
