@@ -163,16 +163,18 @@ def progress_of(session: Session, chapter_ids: Iterable[int]) -> dict[int, str]:
     ids = list(chapter_ids)
     if not ids:
         return {}
+    lengths = dict(session.execute(select(Chapter.id, Chapter.pages).where(Chapter.id.in_(ids))).all())
+    # By the chapter index alone, kinds and order sorted out here: asked for `read`
+    # events in log order, SQLite would walk every `read` of the log instead.
+    rows = sorted(session.execute(
+        select(Event.at, Event.id, Event.chapter_id, Event.kind, Event.percent, Event.pages)
+        .where(Event.chapter_id.in_(ids))
+    ).all())
     sessions: dict[int, list[tuple[int | None, int | None]]] = {}
-    lengths: dict[int, int | None] = {}
-    for chapter_id, percent, pages, length in session.execute(
-        select(Event.chapter_id, Event.percent, Event.pages, Chapter.pages)
-        .join(Chapter, Chapter.id == Event.chapter_id)
-        .where(Event.chapter_id.in_(ids), Event.kind == "read").order_by(Event.at, Event.id)
-    ):
-        sessions.setdefault(chapter_id, []).append((percent, pages))
-        lengths[chapter_id] = length
-    shown = {cid: progress(items, lengths[cid]) for cid, items in sessions.items()}
+    for _at, _id, chapter_id, kind, percent, pages in rows:
+        if kind == "read":
+            sessions.setdefault(chapter_id, []).append((percent, pages))
+    shown = {cid: progress(items, lengths.get(cid)) for cid, items in sessions.items()}
     return {cid: text for cid, text in shown.items() if text is not None}
 
 
