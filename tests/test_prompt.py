@@ -87,6 +87,16 @@ def test_the_line_in_each_of_its_forms(run):
     assert agrees(run) == f"next: {UP} 1"
 
 
+def test_the_line_for_another_date_is_what_today_computes_for_it(run):
+    reading_library(run)
+    for day in ("2026-03-01", "2026-03-10", "friday"):
+        plan = run.json("today", "--date", day)
+        due = len(plan["revisit"]) + plan["more_due"]
+        line = run.ok("today", "--short", "--date", day).stdout
+        assert line == f"{due} revisit{'' if due == 1 else 's'} due · next: {IE} 4\n"
+    assert run.ok("today", "--short", "--date", "2026-03-10").stdout.startswith("3 revisits due")
+
+
 # Every kind of change (SPEC §1 "Change"), each after the library above: the fast line
 # is what `today` computes right after it. `moves`: the change must change the line.
 CHANGES: list[tuple[str, list[list[str]], bool]] = [
