@@ -25,7 +25,7 @@ from typing import Literal
 
 from tracker import reader_day
 from tracker.errors import UserError
-from tracker.reader_day import MAX_YEAR, MIN_YEAR, in_zone
+from tracker.reader_day import MAX_YEAR, MIN_YEAR, in_zone  # noqa: F401 - in_zone: the floors above take it from here
 
 Direction = Literal["latest", "next"]
 
