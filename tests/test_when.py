@@ -430,3 +430,23 @@ def test_any_text_reads_or_refuses(text: str) -> None:
 @given(st.one_of(WHENISH, st.lists(WORDS, max_size=4).map(" ".join)))
 def test_date_like_text_reads_or_refuses(text: str) -> None:
     assert_reads_or_refuses(clock(zone=dtz.gettz("Europe/Paris"), hour=0), text)
+
+
+# --- through the command line ----------------------------------------------------------
+
+
+def test_the_command_line_says_why_a_date_does_not_exist(run, unchanged):
+    with unchanged(run.db):
+        line = run.error("read", "inference-engineering", "5.1", "--on", "31/02/2027")
+    assert line == "Error: '31/02/2027' is not a date: February 2027 has 28 days"
+    assert run.error("agenda", "--from", "2027-02-29") == (
+        "Error: '2027-02-29' is not a date: February 2027 has 28 days (2027 is not a leap year)")
+
+
+def test_the_command_line_reads_next_and_last_weekdays(run):
+    # DEFAULT_NOW is Monday 2026-03-02 in Paris.
+    assert run.json("agenda", "--from", "next friday", "--days", "1")[0]["date"] == "2026-03-06"
+    assert run.json("agenda", "--from", "next monday", "--days", "1")[0]["date"] == "2026-03-09"
+    run.ok("read", "inference-engineering", "5.1", "--on", "last friday")
+    assert run.json("log")[-1]["at"] == "2026-02-27T12:00:00+01:00"
+    assert "in the future" in run.error("read", "inference-engineering", "5.1", "--on", "next friday")
