@@ -22,6 +22,9 @@ def _intervals(nxt: dict[str, int | None]) -> str:
 def _ask() -> str | None:
     """One answer: a line from the terminal or, scripted, from standard input (None at its end)."""
     click.echo("  answer (again/hard/good/easy, s, n TEXT, q): ", nl=False)
+    if sys.stdin is None:  # started without any standard input
+        click.echo()
+        return None
     line = sys.stdin.readline()
     if not sys.stdin.isatty():
         click.echo()  # what was read is not shown: end the prompt's line
