@@ -193,6 +193,7 @@ def measure(args: argparse.Namespace, tracker: str, sqlite_cli: str, ten: Path, 
         Probe("sqlite3", [sqlite_cli, "-csv", "-header", str(ten), LOG_QUERY]),
     ]
     probes += issue_15_probes(tracker, ten)
+    probes += issue_13_probes(tracker, ten)  # issue 13: the shell-prompt line
     for probe in probes:  # one untimed run each: caches warm, every command checked
         checked(probe)
     say(f"timing {len(probes)} commands × {args.reps}, interleaved …")
@@ -230,6 +231,7 @@ def measure(args: argparse.Namespace, tracker: str, sqlite_cli: str, ten: Path, 
     issue_15_rows(ratio)
 
     rows += issue_12_imports(args, tracker, ten, say)
+    rows += issue_13_rows(tracker, ten, by)
 
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"tracker bench: {version}, Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
@@ -309,6 +311,38 @@ def issue_15_probes(tracker: str, ten: Path) -> list[Probe]:
 
 def issue_15_rows(ratio: Callable[[str, str, str, float, str], None]) -> None:
     ratio("`tracker report` (ten-year)", "report", "floor", 3, "import floor")
+# --- issue 13: `today --short`, the shell-prompt line (SPEC §7) -------------------------
+
+
+def issue_13_probes(tracker: str, ten: Path) -> list[Probe]:
+    """`today --short` on the ten-year library, and its floor: starting Python and
+    importing sqlite3 (the budget is 2× that)."""
+    return [Probe("today --short", [tracker, "today", "--short"], ten),
+            Probe("import sqlite3", [sys.executable, "-c", "import sqlite3"])]
+
+
+def issue_13_rows(tracker: str, ten: Path, by: dict[str, Probe]) -> list[tuple[str, str, str, str, str, bool]]:
+    """The budget, the line checked against `today --json` (never stale: the same
+    answer), and the modules the line imported (none of Click, SQLAlchemy)."""
+    import json
+
+    m, f = by["today --short"].median, by["import sqlite3"].median
+    rows = [("`tracker today --short` (ten-year)", f"{m * 1000:.0f} ms", f"{f * 1000:.0f} ms (import sqlite3)",
+             f"{m / f:.2f}×", "≤ 2×", m / f <= 2)]
+    env = child_env(ten)
+    line = subprocess.run([tracker, "today", "--short"], capture_output=True, text=True, env=env).stdout.strip()
+    plan = json.loads(subprocess.run([tracker, "today", "--json"], capture_output=True, text=True, env=env).stdout)
+    due = len(plan["revisit"]) + plan["more_due"]
+    parts = [f"{due} revisit{'' if due == 1 else 's'} due"] if due else []
+    parts += [f"next: {plan['continue'][0]['book']} {plan['continue'][0]['chapter']}"] if plan["continue"] else []
+    want = " · ".join(parts) or "nothing due"
+    rows.append(("`tracker today --short` says what `today` says", repr(line), repr(want), "–", "equal", line == want))
+    _run, _code, err = run([tracker, "today", "--short"], ten, extra_env={"PYTHONPROFILEIMPORTTIME": "1"})
+    names = [ln.rsplit("|", 1)[1].strip() for ln in err.splitlines() if ln.startswith("import time:") and "|" in ln]
+    heavy = sorted({n.split(".")[0] for n in names} & {"click", "sqlalchemy", "alembic", "fsrs", "dateutil"})
+    rows.append(("`tracker today --short` heavy imports", ", ".join(heavy) or "none", f"{len(names) - 1} modules imported",
+                 "–", "none of click, sqlalchemy, …", not heavy))
+    return rows
 
 
 if __name__ == "__main__":

@@ -250,7 +250,7 @@ def assert_refused(db: Path, *args: str, cwd: Path, expect: str | None = None) -
     return line
 
 
-COMMANDS = [("today",), ("read", IE, "0", "--done"), ("books", "--json"), ("db", "upgrade"), ("init",)]
+COMMANDS = [("today",), ("today", "--short"), ("read", IE, "0", "--done"), ("books", "--json"), ("db", "upgrade"), ("init",)]
 
 
 @pytest.mark.sqlite_only

@@ -96,7 +96,7 @@ def test_offset_is_kept_as_given() -> None:
     "text, needle",
     [
         ("someday", "cannot read 'someday' as a date or time; try 2026-03-01"),
-        ("2026-02-30", "cannot read '2026-02-30'"),
+        ("2026-02-30", "'2026-02-30' is not a date: February 2026 has 28 days"),
         ("", "cannot read ''"),
         ("   ", "cannot read"),
         ("3d", "cannot read"),
@@ -108,6 +108,9 @@ def test_offset_is_kept_as_given() -> None:
         ("2026-03-01 08:30 EST", "time zone"),
         ("2026-03-01T08:30+25:00", "cannot read"),
         ("next monday please", "cannot read"),
+        ("next", "cannot read"),
+        ("next week", "cannot read"),
+        ("last friday 3", "cannot read"),
     ],
 )
 def test_bad_inputs(text: str, needle: str) -> None:
@@ -117,6 +120,67 @@ def test_bad_inputs(text: str, needle: str) -> None:
         assert needle in err.value.message
         assert "\n" not in err.value.message
         assert not err.value.message.startswith("Error")
+
+
+@pytest.mark.parametrize(
+    "text, why",
+    [
+        ("31/02/2027", "February 2027 has 28 days"),
+        ("2027-02-29", "February 2027 has 28 days (2027 is not a leap year)"),
+        ("2027-02-29T08:30", "February 2027 has 28 days (2027 is not a leap year)"),
+        ("30 February 2027", "February 2027 has 28 days"),
+        ("Feb 30, 2027", "February 2027 has 28 days"),
+        ("20270230", "February 2027 has 28 days"),
+        ("31/04/2027", "April 2027 has 30 days"),  # either order: only April can be meant
+        ("04/31/2027", "April 2027 has 30 days"),
+        ("2026-09-31 10:00", "September 2026 has 30 days"),
+        ("2027-02-00", "the days of February 2027 run from 1 to 28"),
+        ("13/13/2027", "there is no month 13 (months run from 1 to 12)"),
+        ("2027-13-01", "there is no month 13 (months run from 1 to 12)"),
+    ],
+)
+def test_an_impossible_date_says_why(text: str, why: str) -> None:
+    for read in (C.on, C.since, C.until, C.date):
+        with pytest.raises(UserError) as err:
+            read(text)
+        assert err.value.message == f"{text!r} is not a date: {why}"
+
+
+def test_a_leap_day_is_a_date() -> None:
+    assert C.date("2028-02-29") == date(2028, 2, 29)
+    assert C.date("29/02/2028") == date(2028, 2, 29)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # Wednesday 2026-03-04: `next` is the first such day after today, `last` the latest before.
+        ("next friday", date(2026, 3, 6)),
+        ("next fri", date(2026, 3, 6)),
+        ("Next  Wednesday", date(2026, 3, 11)),  # today does not count
+        ("next tuesday", date(2026, 3, 10)),
+        ("last friday", date(2026, 2, 27)),
+        ("last wednesday", date(2026, 2, 25)),  # today does not count
+        ("last thu", date(2026, 2, 26)),
+        ("last tuesday", date(2026, 3, 3)),
+    ],
+)
+def test_next_and_last_weekday(text: str, expected: date) -> None:
+    for direction in ("next", "latest"):  # the word decides, whatever the option's own rule
+        assert C.date(text, weekday=direction) == expected  # type: ignore[arg-type]
+    assert C.since(text) == C.day_start(expected)
+
+
+def test_next_and_last_follow_the_readers_date() -> None:
+    night = clock(datetime(2026, 3, 5, 2, 0, tzinfo=PARIS))  # 02:00 Thursday is still Wednesday's day
+    assert night.date("next thursday") == date(2026, 3, 5)
+    assert night.date("last wednesday") == date(2026, 2, 25)
+
+
+def test_last_weekday_on_and_next_weekday_refused_for_on() -> None:
+    assert C.on("last monday") == datetime(2026, 3, 2, 12, 0, tzinfo=PARIS)
+    with pytest.raises(UserError, match="in the future"):
+        C.on_past("next monday")
 
 
 def test_ambiguous_says_what_works() -> None:
@@ -366,3 +430,23 @@ def test_any_text_reads_or_refuses(text: str) -> None:
 @given(st.one_of(WHENISH, st.lists(WORDS, max_size=4).map(" ".join)))
 def test_date_like_text_reads_or_refuses(text: str) -> None:
     assert_reads_or_refuses(clock(zone=dtz.gettz("Europe/Paris"), hour=0), text)
+
+
+# --- through the command line ----------------------------------------------------------
+
+
+def test_the_command_line_says_why_a_date_does_not_exist(run, unchanged):
+    with unchanged(run.db):
+        line = run.error("read", "inference-engineering", "5.1", "--on", "31/02/2027")
+    assert line == "Error: '31/02/2027' is not a date: February 2027 has 28 days"
+    assert run.error("agenda", "--from", "2027-02-29") == (
+        "Error: '2027-02-29' is not a date: February 2027 has 28 days (2027 is not a leap year)")
+
+
+def test_the_command_line_reads_next_and_last_weekdays(run):
+    # DEFAULT_NOW is Monday 2026-03-02 in Paris.
+    assert run.json("agenda", "--from", "next friday", "--days", "1")[0]["date"] == "2026-03-06"
+    assert run.json("agenda", "--from", "next monday", "--days", "1")[0]["date"] == "2026-03-09"
+    run.ok("read", "inference-engineering", "5.1", "--on", "last friday")
+    assert run.json("log")[-1]["at"] == "2026-02-27T12:00:00+01:00"
+    assert "in the future" in run.error("read", "inference-engineering", "5.1", "--on", "next friday")

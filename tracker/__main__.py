@@ -1,5 +1,5 @@
 """`python -m tracker` (SPEC §3): the same command line as `tracker`."""
 
-from tracker.cli import main
+from tracker.prompt import main
 
-main(prog_name="tracker")
+main()

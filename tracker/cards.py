@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from tracker.model import Card, CardState, Event
+from tracker.model import Book, Card, CardState, Chapter, Event
 from tracker.schedule import SCHEDULE_KINDS, CardValue, EventView, MemoryStore, Rules, Store, apply, balance, review
 
 
@@ -28,6 +28,36 @@ def preview_due(session: Session, rules: Rules, chapter_id: int, card: CardValue
     store = store or DbStore(session, rules)
     value, interval = review(rules, card, chapter_id, rating, at)
     return balance(store, chapter_id, card, rules.day(at), value.due, interval)
+
+
+def due_query(day: dt.date):  # type: ignore[no-untyped-def]
+    """(card, chapter number, chapter title, book slug) of every favourite due on or
+    before `day`, in `today`'s order: most overdue first, then by book and reading
+    order (SPEC §4.1; `review` takes them in the same order, §4.4). By index."""
+    return (
+        select(Card, Chapter.number, Chapter.title, Book.slug)
+        .join(Chapter, Chapter.id == Card.chapter_id)
+        .join(Book, Book.id == Chapter.book_id)
+        .where(Card.active.is_(True), Card.due <= day)
+        .order_by(Card.due, Book.slug, Chapter.position)
+    )
+
+
+def due_count(session: Session, day: dt.date) -> int:
+    """How many favourites are due on or before `day` (by index)."""
+    return session.scalar(
+        select(func.count()).select_from(Card).where(Card.active.is_(True), Card.due <= day)
+    ) or 0
+
+
+def next_due(session: Session, day: dt.date) -> dict[str, object] | None:
+    """The first revisit due after `day`: when, and which chapter (None: there is none)."""
+    row = session.execute(due_query(dt.date.max).where(Card.due > day).limit(1)).first()
+    if row is None:
+        return None
+    card, number, title, slug = row
+    return {"date": card.due.isoformat(), "days": (card.due - day).days, "book": slug, "chapter": number,
+            "title": title}
 
 
 def value_of(row: Card | CardState) -> CardValue:

@@ -21,6 +21,7 @@ from tracker.limits import NOTE_MAX, check_length
 from tracker.log_rules import CHECKED_KINDS, Impossible, LogEvent, impossible_events
 from tracker.model import Book, Chapter, Event, Resource
 from tracker.names import chapter_label
+from tracker.progress import progress
 from tracker.statuses import BOOK_KINDS
 from tracker.when import Clock, get_tz, in_zone, now
 
@@ -154,6 +155,27 @@ def add_event(
 def when_on(c: Clock, on: str | None) -> dt.datetime:
     """The time of an event: --on (default now), never after now."""
     return c.on_past(on) if on else c.now
+
+
+def progress_of(session: Session, chapter_ids: Iterable[int]) -> dict[int, str]:
+    """Where each of these chapters stands (`tracker.progress`), for those whose
+    first-pass sessions said how far: `40%`, `15/35 pages`."""
+    ids = list(chapter_ids)
+    if not ids:
+        return {}
+    lengths = dict(session.execute(select(Chapter.id, Chapter.pages).where(Chapter.id.in_(ids))).all())
+    # By the chapter index alone, kinds and order sorted out here: asked for `read`
+    # events in log order, SQLite would walk every `read` of the log instead.
+    rows = sorted(session.execute(
+        select(Event.at, Event.id, Event.chapter_id, Event.kind, Event.percent, Event.pages)
+        .where(Event.chapter_id.in_(ids))
+    ).all())
+    sessions: dict[int, list[tuple[int | None, int | None]]] = {}
+    for _at, _id, chapter_id, kind, percent, pages in rows:
+        if kind == "read":
+            sessions.setdefault(chapter_id, []).append((percent, pages))
+    shown = {cid: progress(items, lengths.get(cid)) for cid, items in sessions.items()}
+    return {cid: text for cid, text in shown.items() if text is not None}
 
 
 # --- the log ---------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from tracker.model import (
     Book, Card, Chapter, ChapterTopic, Event, ResourceTopic, Topic,
 )
 from tracker.db import Library
+from tracker.events import progress_of
 from tracker.limits import check_url
 from tracker.names import SLUG_RE, chapter_label, find_book, find_chapter, find_topic, slugify, topic_slugs
 
@@ -66,6 +67,7 @@ def show(session: Session, book_text: str) -> dict[str, Any]:
     topics = topic_slugs(session, ChapterTopic.chapter_id, ids)
     cards = {row.chapter_id: row for row in session.scalars(select(Card).where(Card.chapter_id.in_(ids)))}
     numbers = {c.number for c in chapters}
+    progress = progress_of(session, [c.id for c in chapters if c.status == "reading"])
     notes = session.execute(
         select(Event.chapter_id, Event.at, Event.note).where(
             Event.book_id == book.id, Event.note.is_not(None)
@@ -79,6 +81,7 @@ def show(session: Session, book_text: str) -> dict[str, Any]:
             "number": c.number, "title": c.title, "status": c.status, "favourite": c.favourite,
             "due": card.due.isoformat() if card is not None and card.active else None,
             "topics": topics.get(c.id, []), "pages": c.pages, "source": c.source, "depth": depth,
+            "progress": progress.get(c.id),
         })
     numbers_by_id = {c.id: c.number for c in chapters}
     top = [c for c in chapters if is_top_level(c.number, numbers)]

@@ -27,7 +27,14 @@ def resolve_tiers(
     label: Callable[[T], str],
     what: str,
     shown: int = 8,
+    *,
+    keys: Callable[[T], Sequence[str]] | None = None,
+    also: Callable[[], Sequence[tuple[str, Sequence[str]]]] | None = None,
+    listing: str | None = None,
 ) -> T:
+    """The item `text` names, tier by tier; a UserError naming the closest candidates
+    first (by `keys`, their names; `also`: more (label, names) worth naming, e.g. the
+    chapters that a mistyped BOOK may have meant) when nothing matches."""
     needle = text.strip()
     folded = needle.casefold()
     for index, tier in enumerate(tiers):
@@ -39,8 +46,54 @@ def resolve_tiers(
             raise UserError(
                 f"{what} {text!r} is ambiguous: it matches {candidates(label(m) for m in matches)}"
             )
-    known = candidates((label(item) for item in items), shown)
+    named = [(label(item), keys(item) if keys else (label(item),)) for item in items]
+    near = closest(needle, [*named, *(also() if also else ())])
+    known = candidates((name for name, _ in named), shown)
+    if near:
+        guess = near[0] if len(near) == 1 else f"{', '.join(near[:-1])} or {near[-1]}"
+        rest = f" ({listing} lists them all)" if listing else f" Known: {known}"
+        raise UserError(f"no {what} matches {text!r}; did you mean {guess}?{rest}")
     raise UserError(f"no {what} matches {text!r}; " + (f"known: {known}" if items else f"there is no {what} yet"))
+
+
+SIMILAR = 0.6  # difflib's own cutoff for a close match
+MARGIN = 0.1  # candidates this much less near than the nearest are not worth naming
+
+
+def closest(text: str, named: Sequence[tuple[str, Sequence[str]]], limit: int = 3) -> list[str]:
+    """The labels of the candidates nearest `text` (a typo of a letter or two), best first:
+    each candidate is scored by its nearest name, whole or a run of as many words as
+    `text` has; ties go to the nearer whole name, then to the earlier candidate. Those
+    much less near than the nearest are left out."""
+    from difflib import SequenceMatcher
+
+    needle = " ".join(text.casefold().split())
+    if not needle:
+        return []
+    size = len(needle.split())
+    matcher = SequenceMatcher(autojunk=False)
+    matcher.set_seq2(needle)
+
+    def near(name: str) -> float:
+        matcher.set_seq1(name)
+        if matcher.real_quick_ratio() < SIMILAR or matcher.quick_ratio() < SIMILAR:
+            return 0.0
+        return matcher.ratio()
+
+    scored = []
+    for order, (label, names) in enumerate(named):
+        whole = part = 0.0
+        for name in names:
+            name = " ".join(name.casefold().split())
+            whole = max(whole, near(name))
+            words = name.split()
+            for start in range(len(words) - size + 1 if len(words) > size else 0):
+                part = max(part, near(" ".join(words[start:start + size])))
+        best = max(whole, part)
+        if best >= SIMILAR:
+            scored.append((-best, -whole, order, label))
+    scored.sort()
+    return [label for score, *_, label in scored[:limit] if -score >= -scored[0][0] - MARGIN]
 
 
 def _book_tiers() -> list[Callable[[Book, str], bool]]:
@@ -60,7 +113,17 @@ def find_book(session: Session, text: str) -> Book:
     if exact is not None:
         return exact
     books = list(session.scalars(select(Book).order_by(Book.id)))
-    return resolve_tiers(text, books, _book_tiers(), lambda b: b.slug, "book")
+    return resolve_tiers(text, books, _book_tiers(), lambda b: b.slug, "book", keys=lambda b: (b.slug, b.title),
+                         also=lambda: _chapters_meant(session), listing="`tracker books`")
+
+
+def _chapters_meant(session: Session) -> list[tuple[str, Sequence[str]]]:
+    """Every chapter, as a BOOK that names none may have meant one (`show Quantisation`)."""
+    rows = session.execute(
+        select(Book.slug, Chapter.number, Chapter.title).join(Chapter, Chapter.book_id == Book.id)
+        .order_by(Book.id, Chapter.position)
+    )
+    return [(f"the chapter {slug} {number} {title}", (title,)) for slug, number, title in rows]
 
 
 def _chapter_tiers() -> list[Callable[[Chapter, str], bool]]:
@@ -82,7 +145,8 @@ def find_chapter(session: Session, book: Book, text: str) -> Chapter:
     chapters = list(
         session.scalars(select(Chapter).where(Chapter.book_id == book.id).order_by(Chapter.position))
     )
-    return resolve_tiers(text, chapters, _chapter_tiers(), chapter_label, f"chapter of {book.slug}")
+    return resolve_tiers(text, chapters, _chapter_tiers(), chapter_label, f"chapter of {book.slug}",
+                         keys=lambda c: (c.title, c.number), listing=f"`tracker show {book.slug}`")
 
 
 def find_resource(session: Session, text: str) -> Resource:
@@ -97,7 +161,8 @@ def find_resource(session: Session, text: str) -> Resource:
         lambda r, t: r.title.casefold().startswith(t),
         lambda r, t: t in r.title.casefold(),
     ]
-    return resolve_tiers(text, resources, tiers, lambda r: r.slug, "resource")
+    return resolve_tiers(text, resources, tiers, lambda r: r.slug, "resource", keys=lambda r: (r.slug, r.title),
+                         listing="`tracker resource list`")
 
 
 def find_topic(session: Session, text: str) -> Topic:
@@ -107,7 +172,8 @@ def find_topic(session: Session, text: str) -> Topic:
         lambda t, s: t.slug == s or t.name.casefold() == s,
     ]
     # Topics are few and their slugs are what one types: an unknown one lists them all.
-    return resolve_tiers(text, topics, tiers, lambda t: t.slug, "topic", shown=len(topics))
+    return resolve_tiers(text, topics, tiers, lambda t: t.slug, "topic", shown=len(topics),
+                         keys=lambda t: (t.slug, t.name))
 
 
 def complete_books(session: Session, incomplete: str) -> list[tuple[str, str]]:

@@ -12,19 +12,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tracker import cards, schedule, settings
-from tracker.chapter_numbers import is_top_level, parent_of
+from tracker import cards, events, schedule, settings
+from tracker.continuing import where_to_continue
 from tracker.model import Book, Card, Chapter
 from tracker.when import Clock
-
-
-def _due_query(day: dt.date):  # type: ignore[no-untyped-def]
-    return (
-        select(Card, Chapter.number, Chapter.title, Book.slug)
-        .join(Chapter, Chapter.id == Card.chapter_id)
-        .join(Book, Book.id == Chapter.book_id)
-        .where(Card.active.is_(True), Card.due <= day)
-    )
 
 
 def today(session: Session, c: Clock, *, date_text: str | None = None, limit: int | None = None) -> dict[str, Any]:
@@ -36,12 +27,8 @@ def today(session: Session, c: Clock, *, date_text: str | None = None, limit: in
         day = c.date(date_text)
         at = c.noon(day)
     cap = values.max_revisits_per_day if limit is None else limit
-    rows = session.execute(
-        _due_query(day).order_by(Card.due, Book.slug, Chapter.position).limit(cap)
-    ).all()
-    total = session.scalar(
-        select(func.count()).select_from(Card).where(Card.active.is_(True), Card.due <= day)
-    ) or 0
+    rows = session.execute(cards.due_query(day).limit(cap)).all()
+    total = cards.due_count(session, day)
     revisits = []
     store = cards.DbStore(session, rules)  # one for every preview: the breaks are read once
     for card, number, title, slug in rows:
@@ -59,7 +46,7 @@ def today(session: Session, c: Clock, *, date_text: str | None = None, limit: in
         "own_day": day == c.today(),  # the reader's own date: "today", else "on DATE"
         "revisit": revisits,
         "more_due": max(0, total - len(revisits)),
-        "next_due": None if revisits else next_due(session, day),
+        "next_due": None if revisits else cards.next_due(session, day),
         "continue": continue_reading(session),
         "suggestions": [],
     }
@@ -70,48 +57,41 @@ def today(session: Session, c: Clock, *, date_text: str | None = None, limit: in
     return plan
 
 
-def next_due(session: Session, day: dt.date) -> dict[str, Any] | None:
-    """The first revisit due after `day`: when, and which chapter (None: no favourites)."""
-    row = session.execute(
-        _due_query(dt.date.max).where(Card.due > day).order_by(Card.due, Book.slug, Chapter.position).limit(1)
-    ).first()
-    if row is None:
-        return None
-    card, number, title, slug = row
-    return {"date": card.due.isoformat(), "days": (card.due - day).days, "book": slug, "chapter": number,
-            "title": title}
+def short(session: Session, c: Clock, *, date_text: str | None = None) -> dict[str, Any]:
+    """What `today --short` says (SPEC §3): every revisit due (not only the ones `today`
+    lists) and the first place to continue; none of `today`'s previews or suggestions."""
+    day = c.date(date_text) if date_text is not None else c.today()
+    return {"due": cards.due_count(session, day), "continue": continue_reading(session, first_only=True)}
 
 
-def continue_reading(session: Session) -> list[dict[str, Any]]:
-    """Per book being read: the first chapter not read, or its first section not read."""
-    out = []
+def continue_reading(session: Session, *, first_only: bool = False) -> list[dict[str, Any]]:
+    """Per book being read: where to continue (`tracker.continuing`), with how far that
+    chapter's own sessions got (`progress`: `40%`, `15/35 pages`, or None)."""
+    out: list[dict[str, Any]] = []
+    chapter_ids: list[int] = []
     # One query for every book being read (not one per book): the chapters in reading order.
-    by_book: dict[int, tuple[str, str, list[tuple[str, str, str]]]] = {}
-    for book_id, slug, book_title, number, title, status in session.execute(
-        select(Book.id, Book.slug, Book.title, Chapter.number, Chapter.title, Chapter.status)
+    by_book: dict[int, tuple[str, str, list[tuple[str, str, str]], dict[str, int]]] = {}
+    for book_id, slug, book_title, chapter_id, number, title, status in session.execute(
+        select(Book.id, Book.slug, Book.title, Chapter.id, Chapter.number, Chapter.title, Chapter.status)
         .join(Chapter, Chapter.book_id == Book.id)
         .where(Book.status == "reading").order_by(Book.id, Chapter.position)
     ):
-        by_book.setdefault(book_id, (slug, book_title, []))[2].append((number, title, status))
-    for slug, book_title, chapters in by_book.values():
-        numbers = {n for n, _, _ in chapters}
-        top = [(n, t, s) for n, t, s in chapters if is_top_level(n, numbers)]
-        read = sum(1 for _, _, s in top if s == "read")
-        nxt = next(((n, t, s) for n, t, s in top if s != "read"), None)
-        if nxt is None:
+        entry = by_book.setdefault(book_id, (slug, book_title, [], {}))
+        entry[2].append((number, title, status))
+        entry[3][number] = chapter_id
+    for slug, book_title, chapters, ids in by_book.values():
+        found = where_to_continue(chapters)
+        if found is None:
             continue
-        number, title, status = nxt
-        # Into its sections while some of them are started: the first one not read.
-        while status == "reading":
-            sections = [(n, t, st) for n, t, st in chapters if parent_of(n) == number]
-            if not any(st != "unread" for _, _, st in sections):
-                break
-            deeper = next(((n, t, st) for n, t, st in sections if st != "read"), None)
-            if deeper is None:
-                break
-            number, title, status = deeper
-        out.append({"book": slug, "chapter": number, "title": title, "read": read, "total": len(top),
-                    "book_title": book_title})
+        number, title, read, total = found
+        out.append({"book": slug, "chapter": number, "title": title, "read": read, "total": total,
+                    "book_title": book_title, "progress": None})
+        chapter_ids.append(ids[number])
+        if first_only:
+            break
+    progress = events.progress_of(session, chapter_ids)
+    for item, chapter_id in zip(out, chapter_ids):
+        item["progress"] = progress.get(chapter_id)
     return out
 
 

@@ -10,7 +10,7 @@ due dates, resource statuses) is recomputed as a replay of the edited log gives 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import func, select
@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from tracker import cards, changes, derived, schedule
 from tracker.errors import UserError
 from tracker.events import (
-    add_event, clock, impossible_now, log_rows, refuse_untrue, rules, when_on,
+    add_event, clock, impossible_now, log_rows, progress_of, refuse_untrue, rules, when_on,
 )
 from tracker.limits import NOTE_MAX, check_length, check_minutes, check_pages
 from tracker.model import Book, Card, Chapter, Event
@@ -47,6 +47,7 @@ class Recorded:
     at: dt.datetime
     due: dt.date | None = None
     favourite: bool = False
+    progress: str | None = None  # where a chapter being read stands: `40%`, `15/35 pages`
 
 
 def _target(session: Session, book_text: str, chapter_text: str | None) -> tuple[Book, Chapter | None]:
@@ -82,7 +83,10 @@ def read(
     kind = "finish" if done or percent == 100 else "read"
     event = add_event(session, kind=kind, at=at, book=book, chapter=chapter, minutes=minutes,
                       percent=percent, pages=pages, note=note)
-    return _recorded(event, book, chapter)
+    recorded = _recorded(event, book, chapter)
+    if chapter.status == "reading":
+        recorded = replace(recorded, progress=progress_of(session, [chapter.id]).get(chapter.id))
+    return recorded
 
 
 def note(session: Session, book_text: str, text: str, *, chapter_text: str | None = None,

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from tracker.errors import UserError
 from tracker.model import Setting
+from tracker.reader_day import DEFAULT_DAY_START_HOUR
 
 
 def _int_in(low: int, high: int) -> Callable[[str], str]:
@@ -53,7 +54,7 @@ class Spec:
 
 SETTINGS: dict[str, Spec] = {
     "timezone": Spec("", _timezone, "IANA time zone of your dates, e.g. Europe/Paris; empty: the system's"),
-    "day_start_hour": Spec("4", _int_in(0, 23), "hour at which a new reading day starts"),
+    "day_start_hour": Spec(str(DEFAULT_DAY_START_HOUR), _int_in(0, 23), "hour at which a new reading day starts"),
     "max_revisits_per_day": Spec("5", _int_in(1, 1000), "revisits `today` shows at most"),
     "desired_retention": Spec("0.9", _retention, "recall FSRS aims for at each revisit"),
     "maximum_interval_days": Spec("365", _int_in(1, 36500), "longest gap between two revisits"),
@@ -63,7 +64,7 @@ SETTINGS: dict[str, Spec] = {
 @dataclass(frozen=True)
 class Settings:
     timezone: str = ""
-    day_start_hour: int = 4
+    day_start_hour: int = DEFAULT_DAY_START_HOUR
     max_revisits_per_day: int = 5
     desired_retention: float = 0.9
     maximum_interval_days: int = 365

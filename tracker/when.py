@@ -7,6 +7,10 @@ aware datetime; the public methods then apply their own rule to a date: `on` →
 → the date. A weekday is the latest such day for `on`/`since`, the next for
 `until`/`date`; today counts for both. Any unreadable input raises `UserError`.
 
+`next WEEKDAY` is the first such day after today, `last WEEKDAY` the latest before
+today. A date that does not exist (`31/02/2027`) is refused saying why (`February
+2027 has 28 days`). The reader's day itself is `tracker.reader_day`'s rule.
+
 Pure: stdlib, dateutil (imported lazily) and `tracker.errors` only.
 """
 
@@ -19,13 +23,22 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import Literal
 
+from tracker import reader_day
 from tracker.errors import UserError
+from tracker.reader_day import MAX_YEAR, MIN_YEAR, in_zone  # noqa: F401 - in_zone: the floors above take it from here
 
 Direction = Literal["latest", "next"]
 
-MIN_YEAR, MAX_YEAR = 1900, 2200
-HINT = "try 2026-03-01, 2026-03-01T08:30, today, yesterday, 3 days ago, -3d, +2w or monday"
+HINT = ("try 2026-03-01, 2026-03-01T08:30, today, yesterday, 3 days ago, -3d, +2w, monday, "
+        "next friday or last monday")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_WEEKDAY_OF = {n: i for i, name in enumerate(WEEKDAYS) for n in (name, name[:3])}
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+          "October", "November", "December")
+_MONTH_OF = {n: i for i, name in enumerate(MONTHS, 1) for n in (name.lower(), name[:3].lower())}
+# Numeric dates, to say why one does not exist: Y-M-D, D/M/Y or M/D/Y, YYYYMMDD.
+_NUMERIC = re.compile(r"([0-9]{1,4})([-/.])([0-9]{1,2})\2([0-9]{1,4})(?:[T ].*)?", re.ASCII)
+_COMPACT_DATE = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})(?:T.*)?", re.ASCII)
 _NAMED = {"today": 0, "yesterday": -1, "tomorrow": 1}
 _AGO = re.compile(r"([0-9]{1,7}) (day|week)s? ago", re.ASCII)
 _IN = re.compile(r"in ([0-9]{1,7}) (day|week)s?", re.ASCII)
@@ -41,49 +54,30 @@ def now() -> datetime:
     if not raw:
         return datetime.now(timezone.utc)
     try:
-        value = datetime.fromisoformat(raw)
-        if value.tzinfo is None:
-            value = value.astimezone()  # naive: the system's local zone
-        value.astimezone(timezone.utc)  # validates the offset
+        value = reader_day.parse_now(raw)
     except (ValueError, OverflowError, OSError):
         raise UserError(
             f"TRACKER_NOW is not an ISO 8601 time: {_quote(raw)}; try 2026-03-01T08:30:00+01:00"
         ) from None
-    if not MIN_YEAR <= value.year <= MAX_YEAR:
+    if not reader_day.in_range(value):
         raise UserError(f"TRACKER_NOW is out of range: use a year from {MIN_YEAR} to {MAX_YEAR}")
     return value
 
 
 def get_tz(name: str | None) -> tzinfo:
     """The configured IANA zone, or the system's zone (honours TZ) when None."""
-    if name is None:
-        return _system_tz()
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
     try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise UserError(
-            f"unknown time zone {_quote(name)}; use an IANA name like Europe/Paris or UTC"
-        ) from None
+        return reader_day.zone(name)
+    except (LookupError, ValueError, OSError):
+        if name is not None:
+            raise UserError(
+                f"unknown time zone {_quote(name)}; use an IANA name like Europe/Paris or UTC"
+            ) from None
+    # The system's zone that zoneinfo cannot read (a POSIX rule in TZ, no zone file):
+    # dateutil's, whose import costs tens of milliseconds, so only here.
+    from dateutil.tz import tzlocal
 
-
-def _system_tz() -> tzinfo:
-    """The system's zone as zoneinfo reads it (TZ, else /etc/localtime): the daily path
-    then needs no dateutil.tz, whose import costs tens of milliseconds. Anything
-    zoneinfo cannot read (a POSIX rule in TZ, no zone file) falls back to dateutil."""
-    from zoneinfo import ZoneInfo
-
-    key = os.environ.get("TZ", "").lstrip(":")
-    try:
-        if key:
-            return ZoneInfo(key)
-        with open("/etc/localtime", "rb") as fh:
-            return ZoneInfo.from_file(fh, key="localtime")
-    except (OSError, ValueError, LookupError):
-        from dateutil.tz import tzlocal
-
-        return tzlocal()
+    return tzlocal()
 
 
 def _quote(text: str, limit: int = 60) -> str:
@@ -92,21 +86,55 @@ def _quote(text: str, limit: int = 60) -> str:
 
 
 def _bad(text: str) -> UserError:
+    why = _impossible(text.strip())
+    if why is not None:
+        return UserError(f"{_quote(text)} is not a date: {why}")
     return UserError(f"cannot read {_quote(text)} as a date or time; {HINT}")
+
+
+def _impossible(text: str) -> str | None:
+    """Why a date that looks like one does not exist (`February 2027 has 28 days`), or
+    None when it does not look like a date, or one reading of it exists."""
+    readings: list[tuple[int, int, int]] = []  # (year, month, day)
+    if m := _NUMERIC.fullmatch(text):
+        first, middle, last = m[1], int(m[3]), m[4]
+        if len(first) == 4:
+            readings = [(int(first), middle, int(last))]
+        elif len(last) == 4:
+            readings = [(int(last), middle, int(first)), (int(last), int(first), middle)]
+    elif m := _COMPACT_DATE.fullmatch(text):
+        readings = [(int(m[1]), int(m[2]), int(m[3]))]
+    else:
+        words = re.findall(r"[a-z]+|[0-9]+", text.lower())
+        months = [_MONTH_OF[w] for w in words if w in _MONTH_OF]
+        numbers = [w for w in words if w.isdigit()]
+        years = [int(n) for n in numbers if len(n) == 4]
+        days = [int(n) for n in numbers if len(n) <= 2]
+        if len(months) == 1 and len(years) == 1 and len(days) == 1 and len(words) == 3:
+            readings = [(years[0], months[0], days[0])]
+    if not readings or any(MIN_YEAR > y or y > MAX_YEAR for y, _, _ in readings):
+        return None
+    for year, month, day in readings:
+        if 1 <= month <= 12 and 1 <= day <= _days_in(year, month):
+            return None  # it exists: something else is wrong with the text
+    for year, month, day in readings:
+        if 1 <= month <= 12:
+            length = _days_in(year, month)
+            if day == 0:
+                return f"the days of {MONTHS[month - 1]} {year} run from 1 to {length}"
+            if month == 2 and day == 29:
+                return f"February {year} has 28 days ({year} is not a leap year)"
+            return f"{MONTHS[month - 1]} {year} has {length} days"
+    return f"there is no month {readings[0][1]} (months run from 1 to 12)"
+
+
+def _days_in(year: int, month: int) -> int:
+    following = date(year + month // 12, month % 12 + 1, 1)
+    return (following - timedelta(days=1)).day
 
 
 def _out_of_range(text: str) -> UserError:
     return UserError(f"{_quote(text)} is out of range: use a year from {MIN_YEAR} to {MAX_YEAR}")
-
-
-def in_zone(at: datetime, tz: tzinfo) -> datetime:
-    """`at` in the zone `tz`; at the very ends of the calendar (a time a database holds
-    from before its limits were checked), where the zone's offset would cross year 1 or
-    9999, it stays in UTC rather than fail to be shown."""
-    try:
-        return at.astimezone(tz)
-    except OverflowError:
-        return at.astimezone(timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -121,11 +149,7 @@ class Clock:
 
     def reader_date(self, at: datetime) -> date:
         """The reader's date of an aware time: local date of (at - day_start_hour)."""
-        local = in_zone(at, self.tz)
-        try:
-            return local.date() - timedelta(days=1 if local.hour < self.day_start_hour else 0)
-        except OverflowError:  # 0001-01-01 before the day's start: that day is the first there is
-            return local.date()
+        return reader_day.reader_date(at, self.tz, self.day_start_hour)
 
     def today(self) -> date:
         return self.reader_date(self.now)
@@ -205,10 +229,8 @@ class Clock:
         today = self.today()
         if words in _NAMED:
             return today + timedelta(days=_NAMED[words])
-        for name in WEEKDAYS:
-            if words in (name, name[:3]):
-                gap = WEEKDAYS.index(name) - today.weekday()
-                return today + timedelta(days=gap % 7 if weekday == "next" else -(-gap % 7))
+        if (day := _weekday(words, today, weekday)) is not None:
+            return day
         if m := _AGO.fullmatch(words):
             return today - _span(m[1], m[2][0])
         if m := _IN.fullmatch(words):
@@ -269,6 +291,19 @@ class Clock:
         """`--date`, `break`, `snooze --until`, `agenda --from` (weekday="latest")."""
         value = self._read(text, weekday)
         return self.reader_date(value) if isinstance(value, datetime) else value
+
+
+def _weekday(words: str, today: date, direction: Direction) -> date | None:
+    """A weekday: alone, the next or latest such day (today counts); `next monday` the
+    first one after today, `last monday` the latest one before today."""
+    which, _, name = words.rpartition(" ")
+    if name not in _WEEKDAY_OF or which not in ("", "next", "last"):
+        return None
+    ahead = (_WEEKDAY_OF[name] - today.weekday()) % 7  # days to the next such day, today counting
+    if which == "next" or (not which and direction == "next"):
+        return today + timedelta(days=ahead or (7 if which else 0))
+    behind = -ahead % 7  # days back to the latest such day, today counting
+    return today - timedelta(days=behind or (7 if which else 0))
 
 
 def _span(n: str, unit: str) -> timedelta:

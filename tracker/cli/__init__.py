@@ -131,6 +131,11 @@ for module in (library, reading, plan, suggest, data, admin, report):
     for command in module.COMMANDS:
         cli.add_command(command)
 
+from tracker.cli import review  # noqa: E402  (issue 13: review, card)
+
+for command in review.COMMANDS:
+    cli.add_command(command)
+
 
 def main(args: Any = None, prog_name: str = "tracker") -> None:
     # A command lives a fraction of a second and makes most of its objects while it

@@ -1,4 +1,4 @@
-"""`db …`, `config` (SPEC §2, §3)."""
+"""`db …`, `config`, `completion` (SPEC §2, §3)."""
 
 from __future__ import annotations
 
@@ -132,4 +132,37 @@ def config(app: App, key: str | None, value: str | None) -> None:
                    "(tracker agenda).")
 
 
-COMMANDS = [db_group, config]
+SHELLS = ("bash", "zsh", "fish")
+
+
+def _complete_shells(_ctx: click.Context, _param: click.Parameter, incomplete: str) -> list[str]:
+    return [shell for shell in SHELLS if shell.startswith(incomplete)]
+
+
+@click.command()
+@click.argument("shell", metavar="SHELL", shell_complete=_complete_shells)
+@click.pass_context
+def completion(ctx: click.Context, shell: str) -> None:
+    """Print the shell completion script for bash, zsh or fish (commands, options,
+    BOOK and CHAPTER complete). Turn it on once, in your shell's startup file.
+
+    \b
+    Example:
+      echo 'eval "$(tracker completion bash)"' >> ~/.bashrc
+      echo 'eval "$(tracker completion zsh)"' >> ~/.zshrc
+      tracker completion fish > ~/.config/fish/completions/tracker.fish
+    """
+    from click.shell_completion import get_completion_class
+
+    from tracker.errors import UserError
+
+    name = shell.strip().lower()
+    complete = get_completion_class(name) if name in SHELLS else None
+    if complete is None:
+        raise UserError(f"tracker has no completion for {shell!r}; the shells it completes in are "
+                        f"{', '.join(SHELLS[:-1])} and {SHELLS[-1]}")
+    # For the installed command, `tracker`, whatever name this one was called by.
+    click.echo(complete(ctx.find_root().command, {}, "tracker", "_TRACKER_COMPLETE").source())
+
+
+COMMANDS = [db_group, config, completion]

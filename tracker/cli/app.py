@@ -10,24 +10,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from tracker.control_chars import clean
+
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from tracker.db import Library
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-# Terminal control characters (SPEC §2): shown escaped. The colour codes tracker itself
-# writes (SGR, ESC [ … m) are kept; any other escape sequence is broken up.
-_CONTROL = re.compile(r"(\x1b\[[0-9;]*m)|([\x00-\x08\x0b-\x1f\x7f-\x9f])")
-
-
-def clean(text: str) -> str:
-    """Text safe to print on a terminal: control characters other than newline and tab
-    are written as visible escapes (\\x1b), so that no title or argument can move the
-    cursor or set the window title."""
-    return _CONTROL.sub(lambda m: m.group(1) or f"\\x{ord(m.group(2)):02x}", text)
-
 
 _click_echo = click.echo
 

@@ -28,6 +28,10 @@ def today(app: App, date_text: str | None, limit: int | None, short: bool, as_js
     from tracker import events, plan
     from tracker.cli import render
 
+    if short and not as_json:
+        with app.lib.read() as session:
+            click.echo(render.today_short(plan.short(session, events.clock(session), date_text=date_text)))
+        return
     with app.lib.read() as session:
         c = events.clock(session)
         value = plan.today(session, c, date_text=date_text, limit=limit)
@@ -36,8 +40,6 @@ def today(app: App, date_text: str | None, limit: int | None, short: bool, as_js
     if as_json:
         value.pop("start_hint", None)
         echo_json(value)
-    elif short:
-        click.echo(render.today_short(value))
     else:
         click.echo(render.today(value))
 

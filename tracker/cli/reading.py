@@ -37,7 +37,8 @@ def read(app: App, book: str, chapter: str, done: bool, percent: int | None, pag
         rec = reading.read(session, book, chapter, on=on, done=done, percent=percent, pages=pages,
                            minutes=minutes, note=note)
     verb = "Finished" if rec.kind == "finish" else "Logged reading of"
-    click.echo(f"{verb} {rec.book} {rec.chapter} {rec.title}.")
+    stands = f"; {rec.progress} read" if rec.progress else ""
+    click.echo(f"{verb} {rec.book} {rec.chapter} {rec.title}{stands}.")
     if rec.kind == "finish":
         click.echo(f"Worth coming back to? tracker fav {rec.book} {rec.chapter}")
 

@@ -51,16 +51,47 @@ def pad(text: str, size: int) -> str:
     return text + " " * max(0, size - width(text))
 
 
+_PIECES = re.compile(r"\x1b\[[0-9;]*m|.", re.DOTALL)
+
+
 def clip(text: str, size: int) -> str:
+    """`text` cut to `size` columns, ending in `…` (colour codes kept, and closed)."""
     if width(text) <= size:
         return text
-    out, used = "", 0
-    for ch in text:
-        w = 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    out, used, styled = [], 0, False
+    for piece in _PIECES.findall(text):
+        if piece.startswith("\x1b"):
+            out.append(piece)
+            styled = True
+            continue
+        w = 0 if unicodedata.combining(piece) else 2 if unicodedata.east_asian_width(piece) in ("W", "F") else 1
         if used + w > size - 1:
             break
-        out, used = out + ch, used + w
-    return out + "…"
+        out.append(piece)
+        used += w
+    return "".join(out) + "…" + ("\x1b[0m" if styled else "")
+
+
+def terminal_width() -> int | None:
+    """The width to fit when standard output is a terminal; None when it is a pipe or a
+    file, where nothing is cut (SPEC §3, human output)."""
+    import shutil
+    import sys
+
+    try:
+        if not sys.stdout.isatty():
+            return None
+    except (AttributeError, ValueError):
+        return None
+    return max(20, shutil.get_terminal_size().columns)
+
+
+def fit(text: str) -> str:
+    """Each line of `text` cut to the terminal's width; nothing cut off a terminal."""
+    limit = terminal_width()
+    if limit is None:
+        return text
+    return "\n".join(clip(line, limit) for line in text.split("\n"))
 
 
 def bar(done: int, total: int, size: int = 20) -> str:
@@ -70,16 +101,35 @@ def bar(done: int, total: int, size: int = 20) -> str:
     return "█" * filled + "░" * (size - filled)
 
 
-def table(rows: Sequence[Sequence[str]], header: Sequence[str] | None = None) -> str:
+def table(rows: Sequence[Sequence[str]], header: Sequence[str] | None = None,
+          fixed: Sequence[int] = (0,)) -> str:
+    """Columns padded to line up. On a terminal narrower than the table, its widest
+    columns (titles, as a rule) are cut to fit, never the `fixed` ones (the first: the
+    names one types); off a terminal nothing is cut."""
     all_rows = [list(header)] + [list(r) for r in rows] if header else [list(r) for r in rows]
     if not all_rows:
         return ""
     widths = [max(width(r[i]) for r in all_rows) for i in range(len(all_rows[0]))]
+    limit = terminal_width()
+    if limit is not None:
+        full = list(widths)
+        over = sum(widths) + 2 * (len(widths) - 1) - limit
+        free = [i for i in range(len(widths)) if i not in fixed]
+        while over > 0 and free:  # a column at a time, always the widest, down to 10 columns
+            widest = max(free, key=lambda i: widths[i])
+            if widths[widest] <= 10:
+                break
+            widths[widest] -= 1
+            over -= 1
+        for i, size in enumerate(widths):
+            if size < full[i]:
+                for r in all_rows:
+                    r[i] = clip(r[i], size)
     lines = []
     for n, r in enumerate(all_rows):
         line = "  ".join(pad(cell, widths[i]) for i, cell in enumerate(r)).rstrip()
         lines.append(style(line, bold=True) if header and n == 0 else line)
-    return "\n".join(lines)
+    return fit("\n".join(lines))
 
 
 def books(items: list[dict[str, Any]]) -> str:
@@ -92,7 +142,7 @@ def books(items: list[dict[str, Any]]) -> str:
         fav = f"★ {b['favourites']}" if b["favourites"] else ""
         fav = "  ".join(x for x in (fav, rated(b.get("rating"))) if x)
         due = f"next revisit {b['next_due']}" if b["next_due"] else ""
-        rows.append([b["slug"], clip(b["title"], 48), status, progress, fav, due])
+        rows.append([b["slug"], b["title"], status, progress, fav, due])
     return table(rows)
 
 
@@ -122,6 +172,8 @@ def show(book: dict[str, Any]) -> str:
         colour = "green" if c["status"] == "read" else ("cyan" if c["status"] == "reading" else None)
         star = style("★", fg="yellow") if c["favourite"] else " "
         extra = []
+        if c.get("progress") and c["status"] == "reading":
+            extra.append(style(c["progress"], fg="cyan"))
         if c["due"]:
             extra.append(f"due {c['due']}")
         if c["topics"]:
@@ -131,10 +183,10 @@ def show(book: dict[str, Any]) -> str:
             line += "  " + "  ".join(extra)
         lines.append(line)
         for text in notes_by_chapter.get(c["number"], []):
-            lines.append(f"      {indent}" + style("✎ " + clip(text.replace("\n", " "), 100), dim=True))
+            lines.append(f"      {indent}" + style("✎ " + text.replace("\n", " "), dim=True))
     for text in notes_by_chapter.get(None, []):
-        lines.append(style("✎ " + clip(text.replace("\n", " "), 100), dim=True))
-    return "\n".join(lines)
+        lines.append(style("✎ " + text.replace("\n", " "), dim=True))
+    return fit("\n".join(lines))
 
 
 def topics(items: list[dict[str, Any]]) -> str:
@@ -160,7 +212,7 @@ def today(plan: dict[str, Any]) -> str:
         rows = []
         for r in revisits:
             overdue = f"{plural(r['overdue_days'], 'day')} overdue" if r["overdue_days"] else "due today"
-            rows.append([f"  {r['book']} {r['chapter']}", clip(r["title"], 40),
+            rows.append([f"  {r['book']} {r['chapter']}", r["title"],
                          style(f"{overdue}, recall {round(r['recall'] * 100)}%, "
                                f"good → {days_phrase(r['good_days'])}", dim=True)])
         lines.append(table(rows))
@@ -173,7 +225,7 @@ def today(plan: dict[str, Any]) -> str:
         nxt = plan.get("next_due")
         if nxt is not None:
             lines.append(f"{nothing}; the next revisit is {nxt['book']} {nxt['chapter']} "
-                         f"{clip(nxt['title'], 40)}, due {nxt['date']} ({days_phrase(nxt['days'])}).")
+                         f"{nxt['title']}, due {nxt['date']} ({days_phrase(nxt['days'])}).")
         elif plan["continue"] or not plan.get("start_hint"):
             lines.append(style(f"{nothing}.", dim=True))
         else:
@@ -181,26 +233,24 @@ def today(plan: dict[str, Any]) -> str:
     if plan["continue"]:
         lines.append("")
         lines.append(style("Continue reading", bold=True))
-        lines.append(table([[f"  {c['book']} {c['chapter']}", clip(c["title"], 40),
-                              style(f"{c['read']}/{c['total']} chapters read", dim=True)]
+        lines.append(table([[f"  {c['book']} {c['chapter']}", c["title"],
+                              style(" · ".join(([c["progress"]] if c.get("progress") else [])
+                                               + [f"{c['read']}/{c['total']} chapters read"]), dim=True)]
                              for c in plan["continue"]]))
     if plan["suggestions"]:
         lines.append("")
         lines.append(style("Read next", bold=True))
-        lines.append(table([[f"  {clip(s['title'], 50)}", s["kind"], style(s["why"], dim=True)]
-                             for s in plan["suggestions"]]))
-    return "\n".join(lines)
+        lines.append(table([[f"  {s['title']}", s["kind"], style(s["why"], dim=True)]
+                             for s in plan["suggestions"]], fixed=()))
+    return fit("\n".join(lines))
 
 
-def today_short(plan: dict[str, Any]) -> str:
-    parts = []
-    due = len(plan["revisit"]) + plan["more_due"]
-    if due:
-        parts.append(f"{due} revisit{'s' if due != 1 else ''} due")
-    if plan["continue"]:
-        c = plan["continue"][0]
-        parts.append(f"next: {c['book']} {c['chapter']}")
-    return " · ".join(parts) if parts else "nothing due"
+def today_short(short: dict[str, Any]) -> str:
+    """`today --short`'s one line (`plan.short`), in the words of the prompt's fast path."""
+    from tracker.prompt_line import words
+
+    first = short["continue"][0] if short["continue"] else None
+    return words(short["due"], first["book"] if first else None, first["chapter"] if first else None)
 
 
 def agenda(days: list[dict[str, Any]]) -> str:
@@ -235,10 +285,10 @@ def log(rows: list[dict[str, Any]]) -> str:
             if e.get(key) is not None:
                 details.append(fmt.format(e[key]))
         if e.get("note"):
-            details.append("“" + clip(e["note"].replace("\n", " "), 60) + "”")
+            details.append("“" + e["note"].replace("\n", " ") + "”")
         out.append(f"{e['id']:>6}  {e['at'][:16].replace('T', ' ')}  {pad(what, 11)} {target}"
                    + (f"  {' · '.join(details)}" if details else ""))
-    return "\n".join(out)
+    return fit("\n".join(out))
 
 
 # --- stats (appended for `tracker stats`) ------------------------------------------------

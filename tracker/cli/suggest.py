@@ -64,7 +64,7 @@ def _render_resources(items: list[dict[str, Any]]) -> str:
 
     if not items:
         return "No resources with that status."
-    rows = [[r["resource"], render.clip(r["title"], 50), r["kind"], r["status"], " ".join(r["topics"])]
+    rows = [[r["resource"], r["title"], r["kind"], r["status"], " ".join(r["topics"])]
             for r in items]
     return render.table(rows, header=["resource", "title", "kind", "status", "topics"])
 

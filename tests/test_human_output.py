@@ -1,0 +1,156 @@
+"""Human output (SPEC §3, the paragraph after the JSON shapes): `read` says where the
+chapter stands, `show` and `today`'s "continue" show that progress for chapters being
+read; off a terminal nothing is cut, on a terminal lines fit its width."""
+
+from __future__ import annotations
+
+import os
+import select
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tracker.cli import render
+from tracker.progress import progress
+
+ROOT = Path(__file__).resolve().parent.parent
+IE = "inference-engineering"
+LONG = "A Chapter Title Long Enough To Be Cut On Any Terminal That Is Narrower Than One Hundred Columns"
+
+
+# --- progress -------------------------------------------------------------------------
+
+
+def test_read_says_where_the_chapter_stands(run):
+    run.ok("chapter", "add", IE, "8", "Epilogue", "--pages", "35")
+    assert run.ok("read", IE, "8", "--pages", "15").stdout == f"Logged reading of {IE} 8 Epilogue; 15/35 pages read.\n"
+    assert "; 35/35 pages read." in run.ok("read", IE, "8", "--pages", "20").stdout  # pages add up
+    assert run.ok("read", IE, "5.1", "--percent", "40").stdout.endswith("Quantization; 40% read.\n")
+    assert "; 25% read." in run.ok("read", IE, "5.1", "--percent", "25").stdout  # the latest percent wins
+    assert run.ok("read", IE, "5.2", "--pages", "1").stdout.endswith("; 1 page read.\n")  # length unknown
+    assert run.ok("read", IE, "5.3", "--minutes", "10").stdout == f"Logged reading of {IE} 5.3 Caching.\n"
+    assert run.ok("read", IE, "8", "--done").stdout.startswith(f"Finished {IE} 8 Epilogue.")
+
+
+def test_show_and_today_show_the_progress_of_chapters_being_read(run):
+    run.ok("chapter", "add", IE, "0.1", "A section", "--pages", "30")
+    run.ok("read", IE, "0.1", "--pages", "12", "--on", "2026-03-01")
+    run.ok("read", IE, "5.1", "--percent", "40")
+    chapters = {c["number"]: c for c in run.json("show", IE)["chapters"]}
+    assert (chapters["0.1"]["progress"], chapters["5.1"]["progress"]) == ("12/30 pages", "40%")
+    assert chapters["0"]["progress"] is None and chapters["5.2"]["progress"] is None
+    shown = run.ok("show", IE).stdout
+    assert any(line.strip().startswith("…") and "0.1  A section  12/30 pages" in line for line in shown.splitlines())
+    assert "5.1  Quantization  40%" in shown
+    (cont,) = run.json("today")["continue"]
+    assert (cont["chapter"], cont["progress"]) == ("0.1", "12/30 pages")
+    assert f"{IE} 0.1  A section  12/30 pages · 0/8 chapters read" in run.ok("today").stdout
+
+
+def test_finished_chapters_show_no_progress(run):
+    run.ok("read", IE, "5.1", "--percent", "40", "--on", "2026-03-01")
+    run.ok("read", IE, "5.1", "--done")
+    chapters = {c["number"]: c for c in run.json("show", IE)["chapters"]}
+    assert chapters["5.1"]["status"] == "read"
+    assert "40%" not in run.ok("show", IE).stdout
+
+
+@pytest.mark.parametrize("sessions, length, shown", [
+    ([], 35, None),
+    ([(None, None)], 35, None),
+    ([(None, 15), (None, 20)], 35, "35/35 pages"),
+    ([(40, None)], None, "40%"),
+    ([(40, None), (20, None)], 35, "20%"),
+    ([(None, 10), (60, None)], 35, "60%"),
+    ([(60, None), (None, 5)], 35, "5/35 pages"),
+    ([(None, 1)], None, "1 page"),
+    ([(None, 7)], 0, "7 pages"),
+])
+def test_the_progress_rule(sessions, length, shown):
+    assert progress(sessions, length) == shown
+
+
+# --- nothing cut off a terminal ------------------------------------------------------------
+
+
+def test_nothing_is_cut_in_a_pipe(run):
+    run.ok("book", "add", LONG + " (the book)", "--slug", "long")
+    run.ok("chapter", "add", "long", "1", LONG, "--pages", "10")
+    run.ok("read", "long", "1", "--pages", "3", "--note", LONG + " (a note)")
+    run.ok("note", "long", LONG + " (another note)", "--chapter", "1")
+    run.ok("resource", "add", LONG + " (a resource)", "--kind", "post")
+    assert LONG + " (the book)" in run.ok("books").stdout
+    shown = run.ok("show", "long").stdout
+    assert LONG in shown and LONG + " (another note)" in shown
+    assert f"long 1  {LONG}  3/10 pages" in run.ok("today").stdout
+    assert LONG + " (a note)" in run.ok("log").stdout
+    assert LONG + " (a resource)" in run.ok("resource", "list").stdout
+    assert "…" not in run.ok("books").stdout + run.ok("resource", "list").stdout
+
+
+def test_a_table_fits_the_terminal_cutting_its_widest_columns(monkeypatch):
+    monkeypatch.setattr(render, "terminal_width", lambda: 40)
+    rows = [["my-slug", LONG, "reading"], ["b", "short", "to-read"]]
+    lines = render.table(rows).splitlines()
+    assert all(render.width(line) <= 40 for line in lines)
+    assert lines[0].startswith("my-slug  A Chapter") and "…" in lines[0] and lines[0].endswith("reading")
+    assert lines[1].split() == ["b", "short", "to-read"]
+
+
+def test_the_first_column_is_never_cut_and_lines_still_fit(monkeypatch):
+    monkeypatch.setattr(render, "terminal_width", lambda: 30)
+    lines = render.table([["a-slug-that-is-long-enough-to-matter", LONG]]).splitlines()
+    assert lines[0].startswith("a-slug-that-is-long-enough") and render.width(lines[0]) <= 30
+
+
+def test_cutting_keeps_colour_codes_whole():
+    text = render.style("x" * 30, fg="red") if render.colour_enabled() else "\x1b[31m" + "x" * 30 + "\x1b[0m"
+    cut = render.clip(text, 10)
+    assert render.width(cut) == 10 and cut.endswith("…\x1b[0m") and cut.startswith("\x1b[31m")
+
+
+def test_wide_characters_count_twice():
+    assert render.width(render.clip("漢字" * 10, 9)) <= 9
+
+
+@pytest.mark.sqlite_only
+def test_on_a_terminal_every_line_fits_its_width(run):
+    run.ok("book", "add", LONG + " (the book)", "--slug", "long")
+    run.ok("chapter", "add", "long", "1", LONG)
+    run.ok("read", "long", "1", "--percent", "10", "--note", LONG)
+    for args in (["books"], ["show", "long"], ["today"], ["log"], ["resource", "list"]):
+        out = _on_a_terminal(run, args, columns=60)
+        assert out.strip() and max(render.width(line) for line in out.splitlines()) <= 60, (args, out)
+    books = _on_a_terminal(run, ["books"], columns=60).splitlines()
+    assert books[-1].split()[:3] == ["long", "A", "Chapter"] and "…" in books[-1]  # the slug whole, the title cut
+
+
+def _on_a_terminal(run, args: list[str], columns: int) -> str:
+    import pty
+
+    main, child = pty.openpty()
+    path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
+    env = {**os.environ, "PYTHONPATH": path, "TRACKER_DB": str(run.db), "TRACKER_NOW": run.now, "NO_COLOR": "1",
+           "COLUMNS": str(columns)}
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "tracker", *args], stdout=child, stderr=subprocess.PIPE,
+                                env=env, cwd=ROOT)
+        os.close(child)
+        out = b""
+        while True:
+            ready, _, _ = select.select([main], [], [], 30)
+            if not ready:
+                break
+            try:
+                chunk = os.read(main, 65536)
+            except OSError:  # the terminal closes when the command exits
+                break
+            if not chunk:
+                break
+            out += chunk
+        assert proc.wait(timeout=60) == 0, proc.stderr.read() if proc.stderr else ""
+    finally:
+        os.close(main)
+    return out.decode("utf-8").replace("\r\n", "\n")
