@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -43,11 +43,16 @@ INSERT_CHUNK = 5000
 # ---------------------------------------------------------------------------- writing
 
 
-def write_backup(session: Session, clock: Clock, out: TextIO) -> int:
-    """Write the whole library as a backup to a text stream; returns the events written."""
-    from tracker import events, settings
+def write_backup(session: Session, clock: Clock, out: TextIO,
+                 progress: Callable[[int], None] | None = None) -> int:
+    """Write the whole library as a backup to a text stream; returns the events written.
+    `progress` is told of each batch of events written."""
+    from tracker import settings
+    from tracker.formats.json_log import json_batches
     from tracker.formats.library_dump import dump_library
+    from tracker.formats.log_source import read_log, snapshot
 
+    snapshot(session)
     dumps = json.JSONEncoder(ensure_ascii=False).encode
     stored = dict(sorted(settings.stored(session).items()))
     library = json.dumps(dump_library(session), ensure_ascii=False, indent=2).replace("\n", "\n  ")
@@ -60,10 +65,9 @@ def write_backup(session: Session, clock: Clock, out: TextIO) -> int:
     out.write('  "events": [')
     count = 0
     # "auto": a time recorded to the microsecond keeps it (a backup loses no fact).
-    for row in events.log_rows(session, clock, timespec="auto"):
-        out.write(",\n    " if count else "\n    ")
-        out.write(dumps(row))
-        count += 1
+    for rows in json_batches(read_log(session, clock, timespec="auto", progress=progress)):
+        out.write((",\n    " if count else "\n    ") + ",\n    ".join(rows))
+        count += len(rows)
     out.write("\n  ]\n}\n" if count else "]\n}\n")
     return count
 
