@@ -51,9 +51,8 @@ def export(session: Session, clock: Clock, fmt: str, out: TextIO, *, since: dt.d
         last = clock.reader_date(until) if until is not None else None
         return write_ics(revisit_plan(session, book_id=book_id, first=first, last=last), out, clock)
     if fmt in ("csv", "json", "jsonl"):
-        from tracker.formats.log_source import read_log, snapshot
+        from tracker.formats.log_source import read_log
 
-        snapshot(session)
         source = read_log(session, clock, since=since, until=until, book_id=book_id, progress=progress)
         return {"csv": write_csv, "json": write_json, "jsonl": write_jsonl}[fmt](source, out)
     from tracker import events

@@ -9,9 +9,9 @@ queries, read once into dictionaries, which each writer turns into its own text 
 per book, chapter and resource. Times are read as the text they are stored as and
 given to the writers with `local_iso` (tracker.formats.local_times).
 
-Everything is read in one snapshot: SQLite's read transaction does that already; on
-PostgreSQL the read is begun again as REPEATABLE READ, so that a book added or removed
-meanwhile cannot leave an event without its name.
+Everything must be read in one snapshot, so that a book added or removed meanwhile
+cannot leave an event without its name: SQLite's read transaction is one; on
+PostgreSQL `snapshot` begins the read session as REPEATABLE READ.
 """
 
 from __future__ import annotations
@@ -45,11 +45,14 @@ class LogSource:
 
 
 def snapshot(session: Session) -> None:
-    """On PostgreSQL, begin the session's read again as REPEATABLE READ, so that every
-    query of an export or a backup sees the same library (SQLite's read is one already)."""
+    """Begin a read session (before its first query) so that all its queries see one
+    library: on PostgreSQL as REPEATABLE READ (SQLite's read transaction is one
+    already). For the reads of `export` and `backup`; a write transaction needs none
+    (writers take their turn one at a time)."""
     if session.get_bind().dialect.name != "postgresql":
         return
-    session.rollback()  # a read session: nothing is lost
+    if session.in_transaction():
+        session.rollback()  # only reads so far: nothing is lost
     session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
 
 
@@ -102,7 +105,8 @@ def _driver_batches(conn: Any, query: Any) -> Iterator[list[Row]]:
 
 def _streamed_batches(conn: Any, query: Any) -> Iterator[list[Row]]:
     """PostgreSQL: a server-side cursor, fetched a batch at a time."""
-    result = conn.execution_options(stream_results=True, max_row_buffer=BATCH).execute(query)
+    # On the statement: Connection.execution_options would change the connection itself.
+    result = conn.execute(query.execution_options(stream_results=True, max_row_buffer=BATCH))
     try:
         for batch in result.partitions(BATCH):
             yield batch  # type: ignore[misc]
