@@ -182,10 +182,10 @@ def _insert_states(session: Session, states: list[tuple[object, ...]]) -> None:
     session.flush()
     conn = session.connection()
     table = CardState.__table__
-    columns = ("event_id", "chapter_id", *_FIELDS)
-    convert = [driver_value(conn, table.c[name]) for name in _FIELDS]  # type: ignore[index]
-    rows = [(eid, cid, *(f(v) for f, v in zip(convert, _values(card)))) for eid, cid, card in states]
-    inserter(conn, table, columns)(rows)  # type: ignore[arg-type]
+    active, when, day = (driver_value(conn, table.c[name]) for name in ("active", "last_review", "due"))
+    rows = [(eid, cid, active(c.active), c.stability, c.difficulty, when(c.last_review), day(c.due), c.reviews,
+             c.lapses, c.hards) for eid, cid, c in states]  # type: ignore[attr-defined]
+    inserter(conn, table, ("event_id", "chapter_id", *_FIELDS))(rows)  # type: ignore[arg-type]
 
 
 def rebuild(session: Session, rules: Rules) -> None:
