@@ -20,6 +20,7 @@ one `datetime` per event. tests/test_local_times.py checks every way against it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 
 from tracker.when import in_zone
@@ -29,6 +30,7 @@ _LAST = dt.timedelta(hours=23, minutes=59, seconds=59, microseconds=999_999)
 _HOUR_LAST = dt.timedelta(minutes=59, seconds=59, microseconds=999_999)
 _MINUTE = dt.timedelta(minutes=1)
 _HH = tuple(f"{h:02d}" for h in range(24))
+_SPACE_HH = tuple(" " + h for h in _HH)
 # One hour of a day: (local "YYYY-MM-DDTHH" at minute 0, offset text, the offset's
 # minutes past the whole hour, the local prefix one hour later). False: the old way.
 Hour = tuple[str, str, int, str]
@@ -86,7 +88,7 @@ def _fill_day(hours: dict[str, Hour | bool], tz: dt.tzinfo, text: str) -> None:
         start = dt.datetime.fromisoformat(day + "T00:00:00+00:00")
         offset = start.astimezone(tz).utcoffset()
         if offset is not None and offset == (start + _LAST).astimezone(tz).utcoffset():
-            entries = _whole_day(start, offset) or entries
+            entries = _whole_day(day, start, offset) or entries
         else:
             for h in range(24):  # the day the offset changes: hour by hour
                 at = start + dt.timedelta(hours=h)
@@ -95,9 +97,10 @@ def _fill_day(hours: dict[str, Hour | bool], tz: dt.tzinfo, text: str) -> None:
                     entries[h] = _one_hour(at, offset) or False
     except (ValueError, OverflowError):
         pass  # not a date, or the zone's offset crosses the calendar's ends: the old way
-    hours.update(zip([f"{day} {h}" for h in _HH], entries))
+    hours.update(zip([day + h for h in _SPACE_HH], entries))
 
 
+@functools.cache
 def _suffix(offset: dt.timedelta) -> str | None:
     """The offset as isoformat writes it, or None for one with seconds (the old way)."""
     if offset % _MINUTE:
@@ -105,14 +108,17 @@ def _suffix(offset: dt.timedelta) -> str | None:
     return dt.datetime(2000, 1, 1, tzinfo=dt.timezone(offset)).isoformat()[19:]
 
 
-def _whole_day(start: dt.datetime, offset: dt.timedelta) -> list[Hour | bool] | None:
+def _whole_day(day: str, start: dt.datetime, offset: dt.timedelta) -> list[Hour | bool] | None:
     suffix = _suffix(offset)
     if suffix is None:
         return None
     whole, shift = divmod(offset // _MINUTE, 60)  # floor: -03:30 is -4 hours and +30 minutes
-    date = start.date()
-    names = [(date + dt.timedelta(days=k)).isoformat() + "T" for k in (-1, 0, 1, 2)]
-    local = [names[hour // 24 + 1] + _HH[hour % 24] for hour in range(whole, whole + 25)]
+    # The local dates the day's hours fall on: the day before (a negative offset), the
+    # day itself, the day after (a positive one).
+    side = (start.date() + (_DAY if whole >= 0 else -_DAY)).isoformat() + "T"
+    names = (day + "T", side) if whole >= 0 else (side, day + "T")
+    first = 0 if whole >= 0 else -24
+    local = [names[(hour - first) // 24] + _HH[hour % 24] for hour in range(whole, whole + 25)]
     return [(local[h], suffix, shift, local[h + 1]) for h in range(24)]
 
 
