@@ -61,7 +61,7 @@ def dicts(books, chapters, resources, rows, *, book_title):
         yield row
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(logs())
 def test_csv_is_what_csv_writer_writes_for_the_guarded_row(log):
     out = io.StringIO(newline="")
@@ -76,7 +76,7 @@ def test_csv_is_what_csv_writer_writes_for_the_guarded_row(log):
     assert count == len(log[3])
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(logs())
 def test_json_and_jsonl_are_what_json_dumps_writes(log):
     dumps = json.JSONEncoder(ensure_ascii=False).encode
