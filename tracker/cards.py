@@ -190,32 +190,51 @@ def replay_from(session: Session, rules: Rules, point: tuple[dt.datetime, int] |
         start = cards_as_of(session, point)
         breaks = breaks_before(session, rules, point)
     events = list(schedule_events(session, point))
-    ids = [e.id for e in events]
-    for chunk in range(0, len(ids), 500):
-        session.execute(delete(CardState).where(CardState.event_id.in_(ids[chunk:chunk + 500])))
+    if point is not None:  # from the start, `rebuild` has removed every checkpoint already
+        ids = [e.id for e in events]
+        for chunk in range(0, len(ids), 500):
+            session.execute(delete(CardState).where(CardState.event_id.in_(ids[chunk:chunk + 500])))
     store = MemoryStore(start, breaks)
-    states: list[dict[str, object]] = []
+    states: list[tuple[object, ...]] = []
     for event in events:
         for cid in apply(store, rules, event):
-            value = store.cards[cid]
-            states.append({"event_id": event.id, "chapter_id": cid, **_fields(value)})
-    if states:
-        session.execute(CardState.__table__.insert(), states)
+            states.append((event.id, cid, store.cards[cid]))
+    _insert_states(session, states)
     _write_cards(session, store.cards)
 
 
+def _insert_states(session: Session, states: list[tuple[object, ...]]) -> None:
+    """The checkpoints (event id, chapter id, card), many rows to a statement."""
+    from tracker.bulk_rows import driver_value, inserter
+
+    if not states:
+        return
+    session.flush()
+    conn = session.connection()
+    table = CardState.__table__
+    active, when, day = (driver_value(conn, table.c[name]) for name in ("active", "last_review", "due"))
+    rows = [(eid, cid, active(c.active), c.stability, c.difficulty, when(c.last_review), day(c.due), c.reviews,
+             c.lapses, c.hards) for eid, cid, c in states]  # type: ignore[attr-defined]
+    inserter(conn, table, ("event_id", "chapter_id", *_FIELDS))(rows)  # type: ignore[arg-type]
+
+
 def rebuild(session: Session, rules: Rules) -> None:
-    """Fold the whole log again: every card and checkpoint recomputed."""
+    """Fold the whole log again: every card and checkpoint recomputed (restore, a
+    changed setting)."""
     session.execute(delete(CardState))
     replay_from(session, rules, None)
 
 
+_FIELDS = ("active", "stability", "difficulty", "last_review", "due", "reviews", "lapses", "hards")
+
+
+def _values(value: CardValue) -> tuple[object, ...]:
+    return (value.active, value.stability, value.difficulty, value.last_review, value.due, value.reviews,
+            value.lapses, value.hards)
+
+
 def _fields(value: CardValue) -> dict[str, object]:
-    return {
-        "active": value.active, "stability": value.stability, "difficulty": value.difficulty,
-        "last_review": value.last_review, "due": value.due, "reviews": value.reviews,
-        "lapses": value.lapses, "hards": value.hards,
-    }
+    return dict(zip(_FIELDS, _values(value)))
 
 
 def _write_cards(session: Session, cards: dict[int, CardValue]) -> None:

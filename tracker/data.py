@@ -227,8 +227,10 @@ def _seed_slugs() -> set[str]:
         return set()
 
 
-def restore(session: Session, backup: Backup, *, replace: bool = False) -> dict[str, int]:
-    """Replace the whole library with the backup, in the caller's transaction."""
+def restore(session: Session, backup: Backup, *, replace: bool = False,
+            progress: Callable[[int], None] | None = None) -> dict[str, int]:
+    """Replace the whole library with the backup, in the caller's transaction; `progress`
+    is told of each batch of events written."""
     from sqlalchemy import insert, select, update
 
     from tracker import cards, derived, events
@@ -246,20 +248,20 @@ def restore(session: Session, backup: Backup, *, replace: bool = False) -> dict[
     if seed:
         session.execute(update(Book).where(Book.slug.in_(seed)).values(bundled=True))
 
-    book_id = dict(session.execute(select(Book.slug, Book.id)).all())
-    chapter_id = {(slug, number): cid for cid, slug, number in session.execute(
-        select(Chapter.id, Book.slug, Chapter.number).join(Book, Book.id == Chapter.book_id))}
-    resource_id = dict(session.execute(select(Resource.slug, Resource.id)).all())
+    books: dict[str, tuple[int, dict[str, int]]] = {
+        slug: (bid, {}) for slug, bid in session.execute(select(Book.slug, Book.id))}
+    for cid, slug, number in session.execute(
+            select(Chapter.id, Book.slug, Chapter.number).join(Book, Book.id == Chapter.book_id)):
+        books[slug][1][number] = cid
+    resources = {slug: rid for slug, rid in session.execute(select(Resource.slug, Resource.id))}
 
-    write = _event_writer(session)
+    write, time_value, date_value = _event_writer(session)
     indexes = _drop_event_indexes(session)
     chunk: list[tuple[Any, ...]] = []
     without_id: list[tuple[Any, ...]] = []
     count = max_id = 0
-    for eid, at, kind, book, chapter, resource, minutes, percent, pages, rating, until, note in iter_events(backup):
-        bid = book_id[book] if book is not None else None
-        row = (eid, at, kind, bid, chapter_id[(book, chapter)] if chapter is not None else None,
-               resource_id[resource] if resource is not None else None, minutes, percent, pages, rating, until, note)
+    for row in iter_events(backup, books, resources, time_value=time_value, date_value=date_value):
+        eid = row[0]
         if eid is None:
             without_id.append(row)  # numbered after every given id, in the file's order
             continue
@@ -270,15 +272,14 @@ def restore(session: Session, backup: Backup, *, replace: bool = False) -> dict[
             write(chunk)
             count += len(chunk)
             chunk = []
-    for n, row in enumerate(without_id, start=max_id + 1):
-        chunk.append((n, *row[1:]))
-        if len(chunk) >= INSERT_CHUNK:
-            write(chunk)
-            count += len(chunk)
-            chunk = []
+            if progress is not None:
+                progress(INSERT_CHUNK)
+    chunk += [(n, *row[1:]) for n, row in enumerate(without_id, start=max_id + 1)]
     if chunk:
         write(chunk)
         count += len(chunk)
+        if progress is not None:
+            progress(len(chunk))
     for sql in indexes:
         session.connection().exec_driver_sql(sql)
     if session.get_bind().dialect.name == "postgresql" and count:
@@ -301,47 +302,18 @@ EVENT_COLUMNS = ("id", "at", "kind", "book_id", "chapter_id", "resource_id", "mi
                  "rating", "until", "note")
 
 
-def _event_writer(session: Session) -> Callable[[list[tuple[Any, ...]]], None]:
-    """A function inserting rows of EVENT_COLUMNS (aware `at`, date `until`) in bulk.
-
-    On SQLite and psycopg the rows go to the driver's executemany as tuples, each
-    value converted by its column's own bind processor (the same conversion Core
-    would do, without building a parameter dict per row); elsewhere Core's insert.
-    """
-    from sqlalchemy import insert
-
+def _event_writer(session: Session) -> tuple[Callable[[list[tuple[Any, ...]]], None], Callable[[Any], Any],
+                                              Callable[[Any], Any]]:
+    """A function inserting rows of EVENT_COLUMNS in the driver's values, several rows to
+    a statement (tracker.bulk_rows), and the conversions of `at` (an aware time) and
+    `until` (a date) to those values."""
+    from tracker.bulk_rows import driver_value, inserter
     from tracker.model import Event
 
-    table = Event.__table__
     conn = session.connection()
-    dialect = conn.dialect
-    mark = {"qmark": "?", "format": "%s", "pyformat": "%s"}.get(dialect.paramstyle)
-    if mark is None:
-        statement = insert(table)
-
-        def write_core(rows: list[tuple[Any, ...]]) -> None:
-            session.execute(statement, [dict(zip(EVENT_COLUMNS, row)) for row in rows])
-
-        return write_core
-    at_proc = table.c.at.type.dialect_impl(dialect).bind_processor(dialect) or (lambda v: v)
-    until_proc = table.c.until.type.dialect_impl(dialect).bind_processor(dialect) or (lambda v: v)
-    utc = dt.timezone.utc
-    probe = dt.datetime(2001, 2, 3, 4, 5, 6, 7, tzinfo=dt.timezone(dt.timedelta(hours=1)))
-    if at_proc(probe) == probe.astimezone(utc).replace(tzinfo=None).isoformat(" ", "microseconds"):
-        # SQLite's stored form, made by datetime's own C code: the same text, faster.
-        def at_proc(value: dt.datetime) -> Any:
-            return value.astimezone(utc).replace(tzinfo=None).isoformat(" ", "microseconds")
-    sql = (f"INSERT INTO {table.name} ({', '.join(EVENT_COLUMNS)}) "
-           f"VALUES ({', '.join([mark] * len(EVENT_COLUMNS))})")
-
-    def write(rows: list[tuple[Any, ...]]) -> None:
-        conn.exec_driver_sql(sql, [
-            (r[0], at_proc(r[1]), r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9],
-             until_proc(r[10]) if r[10] is not None else None, r[11])
-            for r in rows
-        ])
-
-    return write
+    table = Event.__table__
+    return (inserter(conn, table, EVENT_COLUMNS), driver_value(conn, table.c.at),  # type: ignore[arg-type]
+            driver_value(conn, table.c.until))
 
 
 def _drop_event_indexes(session: Session) -> list[str]:

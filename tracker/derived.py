@@ -56,6 +56,9 @@ def refresh_book(session: Session, book: Book) -> None:
 def refresh_books(session: Session) -> int:
     """`refresh_book` for every book at once, in a few queries (restore, `db check`).
     Returns how many rows it changed. Objects already loaded in the session are expired."""
+    from itertools import chain, groupby
+    from operator import itemgetter
+
     from sqlalchemy import bindparam, update
 
     session.flush()
@@ -68,12 +71,15 @@ def refresh_books(session: Session) -> int:
     ):
         chapters.setdefault(book_id, []).append((cid, number))
         stored[cid] = (status, bool(fav))
-    events: dict[int, list[tuple[str, int | None]]] = {}
-    for book_id, kind, cid in conn.execute(
-        select(Event.book_id, Event.kind, Event.chapter_id)
-        .where(Event.book_id.is_not(None), Event.kind.in_(BOOK_KINDS)).order_by(Event.at, Event.id)
-    ):
-        events.setdefault(book_id, []).append((kind, cid))
+    # Each book's events in log order, a book after another (the (book_id, at) index, no
+    # sort), straight from the driver's cursor: a restore passes the whole log through here.
+    result = conn.execute(select(Event.book_id, Event.kind, Event.chapter_id).where(Event.book_id.is_not(None))
+                          .order_by(Event.book_id, Event.at, Event.id))
+    rows = chain.from_iterable(iter(lambda: result.cursor.fetchmany(5000), []))
+    kinds = frozenset(BOOK_KINDS)
+    events = {book_id: [(kind, cid) for _book, kind, cid in group if kind in kinds]
+              for book_id, group in groupby(rows, key=itemgetter(0))}
+    result.close()
     chapter_updates, book_updates = [], []
     for book_id, book_status in conn.execute(select(Book.id, Book.status)).all():
         derived, new_status = derive_statuses(chapters.get(book_id, []), events.get(book_id, []))

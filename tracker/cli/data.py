@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO, Any
 
@@ -14,7 +14,7 @@ from tracker.cli.app import (
 )
 
 FORMATS = ("csv", "json", "jsonl", "md", "ics", "goodreads")
-PROGRESS_FROM = 20_000  # events; shorter exports finish before a bar is worth drawing
+PROGRESS_FROM = 20_000  # events; shorter work finishes before a bar is worth drawing
 
 
 @contextmanager
@@ -39,16 +39,6 @@ def _output(file: str | None, force: bool, *, private: bool = False) -> Iterator
 
     with atomic_file(Path(file).expanduser(), force=force, private=private) as fh:
         yield fh
-
-
-@contextmanager
-def _progress(total: int, to_file: bool) -> Iterator[Callable[[int], None] | None]:
-    """A progress bar on stderr for a long export to a file, on a terminal only."""
-    if not to_file or total < PROGRESS_FROM or not sys.stderr.isatty():
-        yield None
-        return
-    with click.progressbar(length=total, label="Exporting", file=sys.stderr) as bar:
-        yield bar.update
 
 
 @click.command()
@@ -77,7 +67,9 @@ def export(app: App, fmt: str, since: str | None, until: str | None, book: str |
       tracker export --format goodreads -o books.csv
     """
     from tracker import events
+    from tracker.cli.progress import progress_bar
     from tracker.formats import export as exporter
+    from tracker.formats.log_source import snapshot
     from tracker.formats.output import check_target, text_stream
     from tracker.names import find_book
 
@@ -89,13 +81,16 @@ def export(app: App, fmt: str, since: str | None, until: str | None, book: str |
     # The calendar remembers what it exported (each UID's SEQUENCE): ics writes that, in
     # one transaction with the file; it is no change of the library (undo leaves it).
     with (app.lib.write() if fmt == "ics" else app.lib.read()) as session:
+        if fmt != "ics":
+            snapshot(session)
         c = events.clock(session)
         book_id = find_book(session, book).id if book else None
         start, end = c.span(since, until)
-        total = exporter.count_events(session, since=start, until=end, book_id=book_id) \
-            if to_file and fmt not in ("ics", "goodreads") and sys.stderr.isatty() else 0
+        # A bar for a long export to a file (the ics plan and the books are short).
+        total = (lambda: exporter.count_events(session, since=start, until=end, book_id=book_id)) \
+            if to_file and fmt not in ("ics", "goodreads") else 0
         with _output(output, force) as binary, text_stream(binary) as out, \
-                _progress(total, to_file) as progress:
+                progress_bar("Exporting", total, at_least=PROGRESS_FROM) as progress:
             count = exporter.export(session, c, fmt, out, since=start, until=end, book_id=book_id,
                                     progress=progress)
     if to_file:
@@ -118,18 +113,25 @@ def backup(app: App, file: str | None, force: bool) -> None:
       tracker backup | gzip > reading.json.gz
     """
     from tracker import events
+    from tracker.cli.progress import progress_bar
     from tracker.formats.backup import write_backup
+    from tracker.formats.export import count_events
+    from tracker.formats.log_source import snapshot
     from tracker.formats.output import check_target, text_stream
 
-    if file not in (None, "-"):
+    to_file = file not in (None, "-")
+    if to_file:
         from pathlib import Path
 
         check_target(Path(file).expanduser(), force=force)  # type: ignore[arg-type]
     with app.lib.read() as session:
+        snapshot(session)
         c = events.clock(session)
-        with _output(file, force, private=True) as binary, text_stream(binary) as out:
-            count = write_backup(session, c, out)
-    if file not in (None, "-"):
+        with _output(file, force, private=True) as binary, text_stream(binary) as out, \
+                progress_bar("Backing up", (lambda: count_events(session)) if to_file else 0,
+                             at_least=PROGRESS_FROM) as progress:
+            count = write_backup(session, c, out, progress=progress)
+    if to_file:
         click.echo(f"Backed up the library and {count} event{'s' if count != 1 else ''} to {file}.", err=True)
 
 
@@ -166,8 +168,9 @@ def restore(app: App, file: str, replace: bool) -> None:
     """
     from tracker import events
     from tracker.changes import record_restore
+    from tracker.cli.progress import progress_bar
     from tracker.data import restore as restore_backup, set_aside
-    from tracker.formats.backup import read_backup
+    from tracker.formats.backup import events_in, read_backup
 
     data = read_backup(file)
     copy = None
@@ -175,7 +178,8 @@ def restore(app: App, file: str, replace: bool) -> None:
         with app.lib.write() as session:
             # `--replace` first keeps the library it replaces, as a backup in the app folder.
             copy = set_aside(session, events.clock(session)) if replace else None
-            counts = restore_backup(session, data, replace=replace)
+            with progress_bar("Restoring", lambda: events_in(data), at_least=PROGRESS_FROM) as progress:
+                counts = restore_backup(session, data, replace=replace, progress=progress)
             record_restore(session, str(copy) if copy else None, f"restore of {file}")
             _pause_for_tests()
     except BaseException:

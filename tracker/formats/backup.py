@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TextIO
 
 from tracker.errors import UserError
@@ -43,10 +43,14 @@ INSERT_CHUNK = 5000
 # ---------------------------------------------------------------------------- writing
 
 
-def write_backup(session: Session, clock: Clock, out: TextIO) -> int:
-    """Write the whole library as a backup to a text stream; returns the events written."""
-    from tracker import events, settings
+def write_backup(session: Session, clock: Clock, out: TextIO,
+                 progress: Callable[[int], None] | None = None) -> int:
+    """Write the whole library as a backup to a text stream; returns the events written.
+    `progress` is told of each batch of events written."""
+    from tracker import settings
+    from tracker.formats.json_log import json_batches
     from tracker.formats.library_dump import dump_library
+    from tracker.formats.log_source import read_log
 
     dumps = json.JSONEncoder(ensure_ascii=False).encode
     stored = dict(sorted(settings.stored(session).items()))
@@ -60,10 +64,9 @@ def write_backup(session: Session, clock: Clock, out: TextIO) -> int:
     out.write('  "events": [')
     count = 0
     # "auto": a time recorded to the microsecond keeps it (a backup loses no fact).
-    for row in events.log_rows(session, clock, timespec="auto"):
-        out.write(",\n    " if count else "\n    ")
-        out.write(dumps(row))
-        count += 1
+    for rows in json_batches(read_log(session, clock, timespec="auto", progress=progress)):
+        out.write((",\n    " if count else "\n    ") + ",\n    ".join(rows))
+        count += len(rows)
     out.write("\n  ]\n}\n" if count else "]\n}\n")
     return count
 
@@ -86,8 +89,6 @@ class Backup:
     library: LibraryData
     events_at: int | None  # index of the events array's "[" in text
     tail_at: int | None  # where the top-level object continues after the events, if unchecked
-    books: dict[str, set[str]] = field(default_factory=dict)
-    resources: set[str] = field(default_factory=set)
 
 
 def _syntax_error(name: str, text: str, exc: Invalid) -> UserError:
@@ -144,13 +145,17 @@ def parse_backup(text: str, name: str) -> Backup:
     settings_ = _settings(name, top.get("settings") if top.get("settings") is not None else {})
     data = parse_library_dict(top.get("library") or {}, f"{name}: library")
     return Backup(name=name, text=text, created_at=created_at, settings=settings_, library=data,
-                  events_at=events_at, tail_at=tail_at,
-                  books={b.slug: {c.number for c in b.chapters} for b in data.books},
-                  resources={r.slug for r in data.resources})
+                  events_at=events_at, tail_at=tail_at)
 
 
 def read_backup(name: str) -> Backup:
     return parse_backup(read_text(name), name)
+
+
+def events_in(backup: Backup) -> int:
+    """About how many events the backup holds, for a progress bar: its `"event":` keys
+    (text in a JSON string cannot hold that sequence, its quotes would be escaped)."""
+    return 0 if backup.events_at is None else backup.text.count('"event":', backup.events_at)
 
 
 def _settings(name: str, value: Any) -> dict[str, str]:
@@ -191,8 +196,12 @@ _NEEDS = {
 }
 assert tuple(_NEEDS) == EVENT_KINDS
 
-# (id, at, kind, book, chapter, resource, minutes, percent, pages, rating, until, note)
+# (id, at, kind, book_id, chapter_id, resource_id, minutes, percent, pages, rating, until, note):
+# `at` (an aware time) and `until` (a date) as the given conversions make them.
 EventTuple = tuple[Any, ...]
+# book slug -> (its id, its chapters' ids by number)
+Books = Mapping[str, tuple[Any, Mapping[str, Any]]]
+Convert = Callable[[Any], Any]
 
 
 class _Bad(Exception):
@@ -206,8 +215,10 @@ def _event_error(backup: Backup, index: int, item: Any, message: str) -> UserErr
     return UserError(f"{where}: {message}")
 
 
-def _check_event(item: Any, books: dict[str, set[str]], resources: set[str], tz: Any) -> EventTuple:
-    """One event of the `log --json` shape, checked; raises _Bad(message)."""
+def _check_event(item: Any, books: Books, resources: Mapping[str, Any], tz: Any, time_value: Convert,
+                 date_value: Convert) -> EventTuple:
+    """One event of the `log --json` shape, checked, as the row `restore` inserts (see
+    `iter_events`); raises _Bad(message). Written for speed: a restore checks every event."""
     if type(item) is not dict:
         raise _Bad("must be an object in the `log --json` shape")
     get = item.get
@@ -220,27 +231,32 @@ def _check_event(item: Any, books: dict[str, set[str]], resources: set[str], tz:
         raise _Bad(f"id must be a whole number of 1 or more, got {json.dumps(eid)[:40]}")
     raw_at = get("at")
     try:
-        at = dt.datetime.fromisoformat(raw_at)  # type: ignore[arg-type]
+        at = _parse_time(raw_at)  # type: ignore[arg-type]
         if at.tzinfo is None:
             at = at.replace(tzinfo=tz)
-        at.utcoffset()
-        at.astimezone(dt.timezone.utc)
+        utc = at.astimezone(_UTC)
     except (TypeError, ValueError, OverflowError):
         raise _Bad(f'"at" {json.dumps(raw_at)[:40]} is not an ISO 8601 time; use e.g. '
                    "2026-03-01T08:30:00+01:00") from None
     if not MIN_YEAR <= at.year <= MAX_YEAR:
         raise _Bad(f'"at" {raw_at} is out of range: no command records a time outside {MIN_YEAR}–{MAX_YEAR}')
     book, chapter, resource = get("book"), get("chapter"), get("resource")
+    book_id = chapter_id = resource_id = None
     if book is not None:
-        numbers = books.get(book) if type(book) is str else None
-        if numbers is None:
+        found = books.get(book) if type(book) is str else None
+        if found is None:
             raise _Bad(f"book {json.dumps(book)[:60]} is not in the backup's library")
-        if chapter is not None and (type(chapter) is not str or chapter not in numbers):
-            raise _Bad(f"chapter {json.dumps(chapter)[:40]} is not a chapter of {book} in the backup's library")
+        book_id, numbers = found
+        if chapter is not None:
+            chapter_id = numbers.get(chapter) if type(chapter) is str else None
+            if chapter_id is None:
+                raise _Bad(f"chapter {json.dumps(chapter)[:40]} is not a chapter of {book} in the backup's library")
     elif chapter is not None:
         raise _Bad(f"chapter {json.dumps(chapter)[:40]} is given without its book")
-    if resource is not None and (type(resource) is not str or resource not in resources):
-        raise _Bad(f"resource {json.dumps(resource)[:60]} is not in the backup's library")
+    if resource is not None:
+        resource_id = resources.get(resource) if type(resource) is str else None
+        if resource_id is None:
+            raise _Bad(f"resource {json.dumps(resource)[:60]} is not in the backup's library")
     needs_chapter, needs_book, needs_resource, needs_until, needs_rating = need
     if needs_chapter and chapter is None:
         raise _Bad(f"a {kind} event needs a book and a chapter")
@@ -251,9 +267,13 @@ def _check_event(item: Any, books: dict[str, set[str]], resources: set[str], tz:
     if kind in ("start", "done") and resource is None and book is None:
         raise _Bad(f"a {kind} event needs a resource or a book")
     minutes, percent, pages = get("minutes"), get("percent"), get("pages")
-    for key, value, top in (("minutes", minutes, MAX_MINUTES), ("percent", percent, 100), ("pages", pages, MAX_PAGES)):
-        if value is not None and (type(value) is not int or not 0 <= value <= top):
-            raise _Bad(f'"{key}" must be a whole number from 0 to {top}, got {json.dumps(value)[:40]}')
+    if (minutes is not None and (type(minutes) is not int or not 0 <= minutes <= MAX_MINUTES)
+            or percent is not None and (type(percent) is not int or not 0 <= percent <= 100)
+            or pages is not None and (type(pages) is not int or not 0 <= pages <= MAX_PAGES)):
+        for key, value, top in (("minutes", minutes, MAX_MINUTES), ("percent", percent, 100),
+                                ("pages", pages, MAX_PAGES)):
+            if value is not None and (type(value) is not int or not 0 <= value <= top):
+                raise _Bad(f'"{key}" must be a whole number from 0 to {top}, got {json.dumps(value)[:40]}')
     if eid is not None and eid > MAX_ID:
         raise _Bad(f"id must be at most {MAX_ID}, got {eid}")
     rating = get("rating")
@@ -276,16 +296,24 @@ def _check_event(item: Any, books: dict[str, set[str]], resources: set[str], tz:
     note = get("note")
     if note is not None and type(note) is not str:
         raise _Bad('"note" must be a string or null')
-    return (eid, at, kind, book, chapter, resource, minutes, percent, pages, rating, until, note)
+    return (eid, time_value(utc), kind, book_id, chapter_id, resource_id, minutes, percent, pages, rating,
+            None if until is None else date_value(until), note)
 
 
-def iter_events(backup: Backup) -> Iterator[EventTuple]:
-    """Every event of the backup, checked, in the file's order; then the rest of the
-    file, if it was not read yet. Any mistake: one UserError naming the event."""
+_UTC = dt.timezone.utc
+_parse_time = dt.datetime.fromisoformat
+
+
+def iter_events(backup: Backup, books: Books, resources: Mapping[str, Any], *,
+                time_value: Convert = lambda at: at, date_value: Convert = lambda day: day) -> Iterator[EventTuple]:
+    """Every event of the backup, checked, in the file's order, as the row `restore`
+    inserts: its book, chapter and resource by id (`books`, `resources`: the ids of the
+    backup's own library, by slug), its time and date through the conversions given.
+    Then the rest of the file, if it was not read yet. Any mistake: one UserError
+    naming the event."""
     if backup.events_at is None:
         return
     text, name = backup.text, backup.name
-    books, resources = backup.books, backup.resources
     from tracker.when import get_tz
 
     tz = get_tz(backup.settings.get("timezone") or None)
@@ -299,23 +327,29 @@ def iter_events(backup: Backup) -> Iterator[EventTuple]:
             end = i + 1
         else:
             while True:
-                try:
-                    item, i = decode_at(text, i)
-                except json.JSONDecodeError as exc:
-                    raise Invalid(exc.msg, exc.pos) from None
-                except RecursionError:
-                    raise too_deep(text, i) from None
-                try:
-                    row = _check_event(item, books, resources, tz)
-                except _Bad as exc:
-                    raise _event_error(backup, index, item, str(exc)) from None
-                eid = row[0]
-                if eid is not None:
-                    if eid in seen:
-                        raise _event_error(backup, index, item, f"id {eid} is used twice")
-                    seen.add(eid)
-                yield row
-                index += 1
+                items, after = _run_of_events(text, i)
+                if items is None:
+                    try:
+                        item, i = decode_at(text, i)
+                    except json.JSONDecodeError as exc:
+                        raise Invalid(exc.msg, exc.pos) from None
+                    except RecursionError:
+                        raise too_deep(text, i) from None
+                    items = (item,)
+                else:
+                    i = after
+                for item in items:
+                    try:
+                        row = _check_event(item, books, resources, tz, time_value, date_value)
+                    except _Bad as exc:
+                        raise _event_error(backup, index, item, str(exc)) from None
+                    eid = row[0]
+                    if eid is not None:
+                        if eid in seen:
+                            raise _event_error(backup, index, item, f"id {eid} is used twice")
+                        seen.add(eid)
+                    yield row
+                    index += 1
                 i = match_ws(text, i).end()
                 c = text[i:i + 1]
                 if c == ",":
@@ -335,5 +369,20 @@ def iter_events(backup: Backup) -> Iterator[EventTuple]:
         raise _syntax_error(name, text, exc) from None
 
 
+RUN_CHARS = 1 << 14  # about 50 events: larger runs parse slower (the CPU cache)
 
 
+def _run_of_events(text: str, i: int) -> tuple[list[Any] | None, int]:
+    """Many events at once, as tracker writes them (one to a line): the objects from `i`
+    up to the last line ending "}," within RUN_CHARS, parsed in one `json.loads` (the
+    same values the one-by-one scan gives, several times faster), and where they end.
+    (None, i) where that text is not such a run: the caller then takes one event, and
+    a mistake is found and named exactly as before."""
+    cut = text.rfind("},\n", i, i + RUN_CHARS)
+    if cut < 0 or text[i:i + 1] != "{":
+        return None, i
+    try:
+        items = json.loads("[" + text[i:cut + 1] + "]")
+    except (ValueError, RecursionError):
+        return None, i
+    return items, cut + 1

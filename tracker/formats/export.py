@@ -2,8 +2,9 @@
 and the revisit plan as an iCalendar file, each written by its own module here; and
 the books in Goodreads' layout (§5.5, `tracker.formats.goodreads`).
 
-Every log writer consumes `events.log_rows(...)`, which is a generator reading the
-database in batches: nothing holds the whole log, so memory stays flat as it grows.
+The CSV, JSON and JSON Lines writers read the log through `log_source.read_log`, the
+Markdown journal through `events.log_rows(...)`: both read the database in batches, so
+nothing holds the whole log and memory stays flat as it grows.
 Writers take a text stream (UTF-8, no newline translation) and return how many
 entries they wrote.
 """
@@ -57,16 +58,15 @@ def export(session: Session, clock: Clock, fmt: str, out: TextIO, *, since: dt.d
         if since is not None or until is not None:
             raise UserError("--since and --until choose events; --format goodreads writes every book")
         return write_goodreads(shelf_books(session, clock, book_id), out)
+    if fmt in ("csv", "json", "jsonl"):
+        from tracker.formats.log_source import read_log
+
+        source = read_log(session, clock, since=since, until=until, book_id=book_id, progress=progress)
+        return {"csv": write_csv, "json": write_json, "jsonl": write_jsonl}[fmt](source, out)
     from tracker import events
 
     rows = counted(events.log_rows(session, clock, since=since, until=until, book_id=book_id,
-                                    with_book_title=fmt in ("csv", "md")), progress)
-    if fmt == "csv":
-        return write_csv(rows, out)
-    if fmt == "json":
-        return write_json(rows, out)
-    if fmt == "jsonl":
-        return write_jsonl(rows, out)
+                                    with_book_title=True), progress)
     parts = []
     if since is not None:
         parts.append(f"from {clock.reader_date(since).isoformat()}")
