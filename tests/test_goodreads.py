@@ -91,13 +91,15 @@ def test_the_import_reports_its_progress_as_rows_load(run, tmp_path, monkeypatch
     """The hook a progress bar can use: called with the rows just loaded, all of them in the end."""
     from tests.conftest import DEFAULT_NOW
     from tracker.admin import open_library
-    from tracker.library import import_files
+    from tracker.library import import_files, read_files
 
     monkeypatch.setenv("TRACKER_NOW", DEFAULT_NOW)
     seen: list[int] = []
     lib = open_library(str(run.db), seed=False)
     try:
-        result = import_files(lib, [str(write(tmp_path, "goodreads.csv", GOODREADS))], progress=seen.append)
+        read = read_files([str(write(tmp_path, "goodreads.csv", GOODREADS))])
+        assert read.units == 5
+        result = import_files(lib, read, progress=seen.append)
     finally:
         lib.dispose()
     assert sum(seen) == 5 and result.counts["events"] == 3

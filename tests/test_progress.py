@@ -118,3 +118,19 @@ def test_a_real_terminal_sees_the_bars_and_a_pipe_does_not(fresh, tmp_path):
             assert piped.read_bytes() == file.read_bytes()
     code, out, err = _run_on(fresh.db, ["restore", str(big), "--replace"], stderr_tty=False, cwd=tmp_path)
     assert code == 0 and "Restoring" not in err and "\r" not in err
+
+
+def test_an_import_shows_a_bar_on_a_terminal_only(run, tmp_path, monkeypatch):
+    """import (issue 16 part 3): the rows of a Goodreads export counted on a bar on a
+    terminal; the same import elsewhere prints its summary and nothing else."""
+    from tests.test_goodreads import GOODREADS, write
+
+    monkeypatch.setattr("tracker.cli.library.IMPORT_PROGRESS_FROM", 1)
+    path = write(tmp_path, "goodreads.csv", GOODREADS)
+    plain = run.ok("import", "--dry-run", path)
+    assert "Importing" not in plain.stderr and "\r" not in plain.stderr
+    monkeypatch.setattr("tracker.cli.progress.on_terminal", lambda: True)
+    monkeypatch.setattr("click._termui_impl.isatty", lambda stream: True)
+    shown = run.ok("import", path)
+    assert "Importing" in shown.stderr and "100%" in shown.stderr, shown.stderr
+    assert shown.stdout.replace("Loaded", "Would load") == plain.stdout

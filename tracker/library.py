@@ -283,18 +283,25 @@ def read_text(name: str) -> str:
     return read_file(name, what="a library file", not_text="not UTF-8 text; a library file is TOML")
 
 
-def import_files(lib: Library, names: list[str], *, dry_run: bool = False, fmt: str | None = None,
-                 slug: str | None = None, title: str | None = None, authors: tuple[str, ...] = (),
-                 progress: Callable[[int], None] | None = None) -> Imported:
-    """Read every file first (nothing is loaded when one cannot be read), then load them
-    all in one transaction, one change (none on a dry run). `progress`, if given, is
-    called with how many chapters or rows were just loaded."""
-    from tracker.changes import recording
-    from tracker.formats.book_store import load_book, plan_book
-    from tracker.formats.library_file import parse_library
-    from tracker.formats.library_store import known_slugs, load_library
+@dataclass(frozen=True)
+class ReadFiles:
+    """Files to import, each read and checked (nothing written yet): (name, kind, value)."""
+
+    names: list[str]
+    files: list[tuple[str, str, Any]]
+
+    @property
+    def units(self) -> int:
+        """How much loading them is: the CSV rows and the book files' chapters."""
+        return sum(len(value.rows) if kind == "csv" else len(value.numbered.chapters)
+                   for _, kind, value in self.files if kind != "toml")
+
+
+def read_files(names: list[str], *, fmt: str | None = None, slug: str | None = None,
+               title: str | None = None, authors: tuple[str, ...] = ()) -> ReadFiles:
+    """Read every file first: nothing is loaded when one of them cannot be read."""
+    from tracker.formats.book_store import plan_book
     from tracker.formats.readers import BOOK_FORMATS, import_format, read_book, read_shelf
-    from tracker.formats.shelf_store import load_shelf
 
     kinds = [(name, import_format(name, fmt)) for name in names]
     if slug is not None or title is not None or authors:
@@ -310,10 +317,24 @@ def import_files(lib: Library, names: list[str], *, dry_run: bool = False, fmt: 
         else:
             read.append((name, kind, plan_book(name, read_book(name, kind), slug=slug, title=title,
                                                authors=authors)))
+    return ReadFiles(names, read)
+
+
+def import_files(lib: Library, read: ReadFiles, *, dry_run: bool = False,
+                 progress: Callable[[int], None] | None = None) -> Imported:
+    """Load files read by `read_files`, all in one transaction, one change (none on a dry
+    run). `progress`, if given, is called with how many chapters or rows were just loaded."""
+    from tracker.changes import recording
+    from tracker.formats.book_store import load_book
+    from tracker.formats.library_file import parse_library
+    from tracker.formats.library_store import known_slugs, load_library
+    from tracker.formats.shelf_store import load_shelf
+
+    names = read.names
     result = Imported()
     try:
         with lib.write() as session, recording(session, "import") as change:
-            for name, kind, value in read:
+            for name, kind, value in read.files:
                 if kind == "toml":
                     topics, resources = known_slugs(session)
                     data = parse_library(value, Path(name).name, known_topics=topics, known_resources=resources)
@@ -328,7 +349,7 @@ def import_files(lib: Library, names: list[str], *, dry_run: bool = False, fmt: 
                     report = load_book(session, value, progress)
                     result.books.append(report)
                     result.add(report.counts)
-            if any(kind != "toml" for _, kind, _ in read):
+            if any(kind != "toml" for _, kind, _ in read.files):
                 shown = ", ".join(f"{n} {k.rstrip('s') if n == 1 else k}" for k, n in result.counts.items() if n)
                 change.summary = f"import of {', '.join(Path(n).name for n in names)}: {shown or 'nothing new'}"
             if dry_run:

@@ -62,16 +62,19 @@ def import_(app: App, files: tuple[str, ...], dry_run: bool, fmt: str | None, sl
       tracker import toc.md --title "Deep Learning" --author "Ian Goodfellow"
       tracker import goodreads_library_export.csv
     """
-    from tracker.library import import_files
+    from tracker.cli.progress import progress_bar
+    from tracker.library import import_files, read_files
 
-    result = import_files(app.lib, list(files), dry_run=dry_run, fmt=fmt, slug=slug, title=title,
-                          authors=authors)
+    read = read_files(list(files), fmt=fmt, slug=slug, title=title, authors=authors)
+    with progress_bar("Importing", read.units, at_least=IMPORT_PROGRESS_FROM) as progress:
+        result = import_files(app.lib, read, dry_run=dry_run, progress=progress)
     summary = ", ".join(plural(n, k.rstrip("s")) for k, n in result.counts.items() if n) or "nothing new"
     click.echo(("Would load " if dry_run else "Loaded ") + summary + f" from {plural(len(files), 'file')}.")
     for line in _import_details(result, dry_run):
         click.echo(line)
 
 
+IMPORT_PROGRESS_FROM = 1_000  # chapters or rows; a shorter import is done before a bar helps
 LISTED = 20  # lines of a list shown after an import (a dry run shows them all)
 
 
