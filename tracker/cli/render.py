@@ -196,21 +196,66 @@ def today_short(plan: dict[str, Any]) -> str:
 
 
 def agenda(days: list[dict[str, Any]]) -> str:
-    """Days with revisits, each with a bar of its load; empty days are counted, not listed."""
+    """Days with revisits, each with its load drawn against the cap; empty days are
+    counted, not listed."""
     busy = [d for d in days if d["revisits"]]
     if not busy:
         return f"Nothing falls due in these {plural(len(days), 'day')} ({days[0]['date']} to {days[-1]['date']})."
     lines = []
+    size = max(width(load_bar(len(d["revisits"]), d["cap"])) for d in busy)
     for d in busy:
         count = len(d["revisits"])
-        load = "▇" * count if count <= 20 else "▇" * 20 + "+"
-        lines.append(style(f"{d['date']}  {pad(load, 21)}  {plural(count, 'revisit')}", bold=True))
+        lines.append(style(f"{d['date']}  {pad(load_bar(count, d['cap']), size)}  {load_count(count, d['cap'])}",
+                           bold=True))
         lines.append(table([[f"    {r['book']} {r['chapter']}", r["title"],
                              style(f"{plural(r['overdue_days'], 'day')} overdue", dim=True)
                              if r.get("overdue_days") else ""] for r in d["revisits"]]))
     free = len(days) - len(busy)
     if free:
         lines.append(style(f"({plural(free, 'day')} with nothing due)", dim=True))
+    return "\n".join(lines)
+
+
+LOAD_CELLS = 30  # the widest a load bar gets: one cell a revisit up to this, then scaled
+
+
+def load_bar(count: int, cap: int) -> str:
+    """A day's load against the cap: █ a revisit within the cap, ░ room left, ▓ over the cap."""
+    scale = min(1.0, LOAD_CELLS / max(count, cap, 1))
+    within, room, over = min(count, cap), max(0, cap - count), max(0, count - cap)
+    cells = [round(n * scale) for n in (within, room, over)]
+    if over and not cells[2]:
+        cells[2] = 1  # a day over the cap always shows it
+    return "█" * cells[0] + "░" * cells[1] + "▓" * cells[2]
+
+
+def load_count(count: int, cap: int) -> str:
+    text = f"{count}/{cap} {'revisit' if count == 1 else 'revisits'}"
+    return text + (f" ({count - cap} over the cap)" if count > cap else "")
+
+
+def catch_up(result: dict[str, Any]) -> str:
+    """`catch-up`: each day's load from today on, and what was (or would be) moved."""
+    backlog, cap = result["backlog"], result["cap"]
+    if not backlog:
+        return "Nothing is overdue: there is no backlog to catch up on."
+    lines = [f"Backlog: {plural(backlog, 'overdue revisit')}; at most {cap} a day (max_revisits_per_day)."]
+    days = result["days"]
+    size = max(width(load_bar(d["load"], cap)) for d in days)
+    for d in days:
+        what = (f"today: {d['placed']} overdue kept, lowest recall first" if d["today"] and d["placed"]
+                else f"+{d['placed']} moved here" if d["placed"] else "")
+        lines.append(f"{d['date']}  {pad(load_bar(d['load'], cap), size)}  {pad(load_count(d['load'], cap), 14)}  "
+                     + style(what, dim=True))
+    moved = result["moved"]
+    if not moved:
+        lines.append("The whole backlog fits in today's room: nothing to move.")
+    elif result["dry_run"]:
+        lines.append(f"Dry run: nothing changed. Without --dry-run, {plural(moved, 'revisit')} would be snoozed "
+                     f"to the days above.")
+    else:
+        lines.append(f"Snoozed {plural(moved, 'revisit')} to the days above, as one change "
+                     "(tracker undo takes it back).")
     return "\n".join(lines)
 
 
