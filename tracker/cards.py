@@ -178,12 +178,17 @@ def record_many(session: Session, rules: Rules, events: list[EventView]) -> None
 
 
 def cards_as_of(session: Session, point: tuple[dt.datetime, int]) -> dict[int, CardValue]:
-    """Every card as it stood just before a point of the log (from the checkpoints)."""
-    rows = session.execute(
-        select(CardState).join(Event, Event.id == CardState.event_id)
-        .where(_before(*point)).order_by(Event.at, Event.id)
-    ).scalars()
-    return {row.chapter_id: value_of(row) for row in rows}
+    """Every card as it stood just before a point of the log (from the checkpoints):
+    per chapter, its latest checkpoint before the point, chosen by the database."""
+    s = CardState
+    latest = (
+        select(s.chapter_id, s.active, s.stability, s.difficulty, s.last_review, s.due, s.reviews, s.lapses, s.hards,
+               func.row_number().over(partition_by=s.chapter_id, order_by=(Event.at.desc(), Event.id.desc()))
+               .label("newest"))
+        .join(Event, Event.id == s.event_id).where(_before(*point))
+    ).subquery()
+    rows = session.execute(select(*list(latest.c)[:-1]).where(latest.c.newest == 1))
+    return {cid: CardValue(*values) for cid, *values in rows}
 
 
 def schedule_events(session: Session, point: tuple[dt.datetime, int] | None) -> Iterator[EventView]:
