@@ -11,6 +11,8 @@ revisit `again` with probability 1 - recall at noon (the recall `today` shows), 
 `good`; then favourites the chapters of that day. The 300 favourites fall on days
 drawn at random over the year (each independently: some days get several), all with
 the first-pass grade `good`. The ratings and the days come from `random.Random(seed)`.
+`--distinct-days` reads "300 favourites added at random days" the other way: 300
+different days, one favourite each.
 
 It drives tracker's own use cases in-process (the code paths of `tracker today`,
 `tracker read`, `tracker fav` and `tracker revisit`, each write one change), not a
@@ -173,9 +175,12 @@ class Reader:
         self.lib.dispose()
 
 
-def simulate(seed: int, days: int, favourites: int, cap: int) -> Seed:
+def simulate(seed: int, days: int, favourites: int, cap: int, distinct: bool = False) -> Seed:
     rng = random.Random(seed)
-    fav_days = sorted(rng.randrange(days) for _ in range(favourites))
+    if distinct:
+        fav_days = sorted(rng.sample(range(days), favourites))
+    else:
+        fav_days = sorted(rng.randrange(days) for _ in range(favourites))
     # In memory where the system has it: a year of commits waits on no disk.
     shm = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
     with tempfile.TemporaryDirectory(prefix="tracker-load-", dir=shm) as folder:
@@ -235,11 +240,11 @@ def seeds_of(text: str) -> list[int]:
 
 
 def run(seeds: list[int], days: int = 365, favourites: int = 300, cap: int = 10,
-        say: Any = None) -> list[Seed]:
+        say: Any = None, distinct: bool = False) -> list[Seed]:
     out = []
     for seed in seeds:
         started = time.perf_counter()
-        result = simulate(seed, days, favourites, cap)
+        result = simulate(seed, days, favourites, cap, distinct)
         if say:
             say(f"seed {seed}: {result.revisits} revisits in {time.perf_counter() - started:.0f} s")
         out.append(result)
@@ -272,21 +277,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--favourites", type=int, default=300)
     parser.add_argument("--cap", type=int, default=10, help="max_revisits_per_day (default 10)")
+    parser.add_argument("--distinct-days", action="store_true", help="one favourite a day, on 300 different days")
     parser.add_argument("--json", action="store_true", help="per seed, every day's load, as JSON")
     parser.add_argument("--no-fail", action="store_true", help="exit 0 even if the budget fails")
     args = parser.parse_args(argv)
     os.environ.pop("TRACKER_DB", None)
     started = time.perf_counter()
     results = run(seeds_of(args.seeds), args.days, args.favourites, args.cap,
-                  say=lambda text: print(text, file=sys.stderr, flush=True))
+                  say=lambda text: print(text, file=sys.stderr, flush=True), distinct=args.distinct_days)
     if args.json:
         print(json.dumps([{"seed": r.seed, "loads": r.loads, "unbalanced": r.unbalanced,
                            "over_cap_with_room": r.over_cap_with_room} for r in results]))
         return 0
     from importlib.metadata import version
 
-    print(f"simulated reader: tracker {version('tracker')}, {args.days} days, {args.favourites} favourites, "
-          f"cap {args.cap}, {time.perf_counter() - started:.0f} s")
+    print(f"simulated reader: tracker {version('tracker')}, {args.days} days, {args.favourites} favourites"
+          f"{' on distinct days' if args.distinct_days else ''}, cap {args.cap}, {time.perf_counter() - started:.0f} s")
     print()
     text, holds = table(results, args.cap)
     print(text)

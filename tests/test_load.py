@@ -10,7 +10,11 @@ import math
 from pathlib import Path
 from typing import Any
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from tests.conftest import snapshot
+from tracker import catch_up
 
 IE = "inference-engineering"
 NOW = "2026-03-02T09:00:00+01:00"  # the reader's date: 2026-03-02
@@ -180,6 +184,23 @@ def test_catch_up_skips_a_break_ahead_and_replays_true(run):
     run.ok("db", "check")
 
 
+def test_catch_up_reports_its_progress_to_a_hook(run, monkeypatch):
+    """The use case counts the snoozes it has recorded (a progress bar's feed)."""
+    favourite(run, chapters(run, 12), on="2026-02-01")
+    monkeypatch.setenv("TRACKER_NOW", NOW)
+    from tracker import admin, changes, events, plan
+
+    seen: list[int] = []
+    lib = admin.open_library(str(run.db))
+    try:
+        with lib.write() as session, changes.recording(session, "catch-up"):
+            result = plan.catch_up(session, events.clock(session), progress=seen.append)
+    finally:
+        lib.dispose()
+    assert result.moved == 7 and seen == [7]
+    assert list(loads(run, 3).values()) == [5, 5, 2]
+
+
 # --- catch-up: 2,000 overdue ----------------------------------------------------------------
 
 
@@ -238,3 +259,39 @@ def test_agenda_draws_each_days_load_against_the_cap(run):
     assert out[0] == "2026-03-02  █████▓▓  7/5 revisits (2 over the cap)"
     assert "2026-03-04  ██░░░    2/5 revisits" in out
     assert run.json("agenda", "--days", 2)[0]["cap"] == 5
+
+
+# --- the catch-up rule itself (pure) ---------------------------------------------------------
+
+DAY = st.integers(min_value=0, max_value=20).map(lambda n: TODAY + dt.timedelta(days=n))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    recalls=st.lists(st.integers(min_value=0, max_value=20), min_size=1, max_size=60),
+    cap=st.integers(min_value=1, max_value=8),
+    due=st.dictionaries(DAY, st.integers(min_value=0, max_value=10), max_size=10),
+    breaks=st.lists(st.tuples(DAY, st.integers(min_value=0, max_value=4)), max_size=2),
+    days=st.none() | st.integers(min_value=1, max_value=12),
+)
+def test_the_catch_up_plan(recalls, cap, due, breaks, days):
+    spans = [(first, first + dt.timedelta(days=n)) for first, n in breaks]
+    overdue = [catch_up.Overdue(i, TODAY - dt.timedelta(days=1 + i % 3), r / 20) for i, r in enumerate(recalls)]
+    plan = catch_up.plan(overdue, TODAY, cap, due, spans, days)
+    placed = [cid for day in plan for cid in day.cards]
+    assert sorted(placed) == list(range(len(overdue)))  # every card once
+    key = {o.chapter_id: (o.recall, o.due) for o in overdue}
+    assert [key[c] for c in placed] == sorted(key[c] for c in placed)  # lowest recall first, then most overdue
+    assert all(not day.cards for day in plan if any(a <= day.date <= b for a, b in spans))  # a break has no room
+    if days is None:
+        assert all(len(day.cards) <= max(0, cap - day.due) for day in plan)  # never over the cap
+        assert plan[-1].cards  # and no further than it must
+    else:
+        most = math.ceil(len(overdue) / days)
+        assert len(plan) == days and all(len(day.cards) <= most for day in plan)
+        over = [day for day in plan if day.load > cap and day.cards]
+        if over:  # over the cap only when the N days cannot hold the backlog otherwise, and evenly
+            assert all(day.load >= cap or len(day.cards) == most for day in plan)
+            least = min(day.load for day in over)
+            assert all(day.load >= least - 1 or len(day.cards) == most for day in plan)
+    assert catch_up.moved(plan, TODAY) == {cid: day.date for day in plan if day.date > TODAY for cid in day.cards}

@@ -190,12 +190,10 @@ def balance(
 
     A day's expected load is the favourites already due that day plus the share of the
     day before's that will lapse and come back on it (1 - desired retention: the share
-    rated `again` when recall is what FSRS aims at), weighed against the day's distance
-    from the unbalanced date as Anki's load balancer weighs a day's count against its
-    interval, but gently: × (1 + offset / (10 × interval)), a few percent at most, so
-    that of days about equally loaded the earlier wins. Days at the cap come last
-    while a day of the window has room; ties go to the day nearest the unbalanced date,
-    then to the earlier. Inside a break: see `push_out`."""
+    rated `again` when recall is what FSRS aims at). Days at the cap come last while a
+    day of the window has room; ties go to the day nearest the unbalanced date, then to
+    the earlier (no lean either way: the intervals stay FSRS's, on average). Inside a
+    break: see `push_out`."""
     breaks = store.breaks()
     spread = window(interval)
     moving = old.due if old is not None and old.active else None  # the card itself moves away
@@ -212,9 +210,7 @@ def balance(
     for k in range(2 * spread + 1):
         count = load.get(day, 0) - (day == moving)
         if day > review_day and not (near and in_break(day, near)):
-            offset = k - spread
-            expected = (count + lapse * before) * (1 + offset / (10 * interval))
-            key = (count >= rules.max_per_day, expected, abs(offset), k)
+            key = (count >= rules.max_per_day, count + lapse * before, abs(k - spread), k)
             if best_key is None or key < best_key:
                 best, best_key = day, key
         before = count
