@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session
 
 from tracker import cards, catch_up as backlog, schedule, settings
 from tracker.chapter_numbers import is_top_level, parent_of
-from tracker.model import Book, Card, Chapter
 from tracker.errors import UserError
+from tracker.events import add_snoozes
+from tracker.model import Book, Card, Chapter
 from tracker.when import Clock
 
 
@@ -162,8 +163,6 @@ class CatchUp:
 def catch_up(session: Session, c: Clock, *, days: int | None = None, dry_run: bool = False,
              progress: Callable[[int], None] | None = None) -> CatchUp:
     """Spread the overdue revisits over the coming days (SPEC §4.1), as snoozes at now."""
-    from tracker.events import add_snoozes
-
     if days is not None and not 1 <= days <= MAX_CATCH_UP_DAYS:
         raise UserError(f"--days must be from 1 to {MAX_CATCH_UP_DAYS} (the days to spread the backlog over, "
                         f"today included), got {days}")

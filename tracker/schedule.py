@@ -7,8 +7,9 @@ it over the stored cards; here nothing touches a database.
 FSRS runs with default parameters, no learning or relearning steps and no fuzz.
 Instead of fuzz, a due date of 3 days or more is balanced within about ±5% (at least
 ±1 day), never on or before the review's date nor inside a break (`balance`: the day
-with the least expected load, the cap respected, ties to the earlier day). A break
-spreads the due dates inside it over the days after it (`spread_break`)."""
+with the least expected load, the cap respected, ties to the day nearest the unbalanced
+date, then the earlier). A break spreads the due dates inside it over the days after
+it (`spread_break`, `push_out`)."""
 
 from __future__ import annotations
 
