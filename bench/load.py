@@ -21,8 +21,9 @@ copy of the rules: what is measured is the installed package's scheduling.
 Printed per seed, over the last 90 days: the mean load, the busiest day, their ratio,
 the coefficient of variation, how many revisits of the busiest day came from intervals
 under 3 days (which SPEC §4.1 does not balance: lapses, new favourites), and the days
-over the cap while a day one of their cards could have been placed on had room (its
-balancing window, as it stood at that day's start). Then the budget row: the median
+over the cap while a day one of their cards could have been placed on had room (a day
+of its balancing window whose own load, at its start, was under the cap: moving the
+card there would have kept both within it). Then the budget row: the median
 ratio over the seeds (≤ 1.6) and whether any such day was seen.
 """
 
@@ -124,8 +125,9 @@ class Reader:
     def at(self, day: dt.date) -> None:
         os.environ["TRACKER_NOW"] = f"{day}T12:00:00+00:00"
 
-    def load(self, day: dt.date) -> tuple[int, dict[dt.date, int], dict[dt.date, list[tuple[str, str]]]]:
-        """Due on or before `day` as they stand; and per later day, the favourites due then."""
+    def load(self, day: dt.date) -> tuple[int, dict[dt.date, list[tuple[str, str]]]]:
+        """Due on or before `day` as they stand; and the favourites due per day (the
+        overdue counted on `day`)."""
         from sqlalchemy import select
 
         from tracker.model import Book, Card, Chapter
@@ -134,12 +136,10 @@ class Reader:
             rows = session.execute(
                 select(Card.due, Book.slug, Chapter.number).join(Chapter, Chapter.id == Card.chapter_id)
                 .join(Book, Book.id == Chapter.book_id).where(Card.active.is_(True))).all()
-        per_day: dict[dt.date, int] = {}
         cards: dict[dt.date, list[tuple[str, str]]] = {}
         for due, slug, number in rows:
-            per_day[due] = per_day.get(due, 0) + 1
             cards.setdefault(max(due, day), []).append((slug, number))
-        return sum(n for d, n in per_day.items() if d <= day), per_day, cards
+        return len(cards.get(day, [])), cards
 
     def today(self) -> list[dict[str, Any]]:
         from tracker import events, plan
@@ -189,20 +189,20 @@ def simulate(seed: int, days: int, favourites: int, cap: int, distinct: bool = F
             order = iter(reader.targets)
             loads: list[int] = []
             history: dict[dt.date, int] = {}
-            over: list[str] = []
+            crowded: list[tuple[dt.date, list[tuple[tuple[str, str], dt.date, int]]]] = []
             unbalanced_by_day: list[int] = []
             revisits = 0
             nxt = 0
             for d in range(days):
                 day = START + dt.timedelta(days=d)
                 reader.at(day)
-                load, per_day, due_cards = reader.load(day)
+                load, due_cards = reader.load(day)
                 loads.append(load)
                 history[day] = load
                 today_cards = due_cards.get(day, [])
                 unbalanced_by_day.append(sum(1 for t in today_cards if reader.reach.get(t, (day, 0))[1] == 0))
                 if load > cap and d >= days - LAST:
-                    over.extend(_with_room(day, today_cards, reader.reach, history, per_day, cap))
+                    crowded.append((day, [(t, *reader.reach.get(t, (day, 0))) for t in today_cards]))
                 for item in reader.today():
                     rating = "again" if rng.random() < 1 - item["recall"] else "good"
                     reader.revisit((item["book"], item["chapter"]), rating, day)
@@ -212,23 +212,20 @@ def simulate(seed: int, days: int, favourites: int, cap: int, distinct: bool = F
                     nxt += 1
         finally:
             reader.close()
+    over = [line for day, due in crowded for line in _with_room(day, due, history, cap)]
     return Seed(seed, loads, unbalanced_by_day, over, revisits)
 
 
-def _with_room(day: dt.date, due: list[tuple[str, str]], reach: dict[tuple[str, str], tuple[dt.date, int]],
-               history: dict[dt.date, int], per_day: dict[dt.date, int], cap: int) -> list[str]:
+def _with_room(day: dt.date, due: list[tuple[tuple[str, str], dt.date, int]], history: dict[dt.date, int],
+               cap: int) -> list[str]:
     """A day over the cap, if one of its cards could have gone to a day of its window
-    with room (a past day: its load at its start; a later one: as it stands now)."""
-    for target in due:
-        ideal, spread = reach.get(target, (day, 0))
+    that had room (each day's load taken at its own start: what the year made of it)."""
+    for target, ideal, spread in due:
         for k in range(-spread, spread + 1):
             other = ideal + dt.timedelta(days=k)
-            if other == day:
-                continue
-            load = history.get(other, cap) if other < day else per_day.get(other, 0)
-            if load < cap:
-                return [f"{day} ({sum(1 for _ in due)} due): {target[0]} {target[1]} could have gone to "
-                        f"{other} ({load} due)"]
+            if other != day and other in history and history[other] < cap:
+                return [f"{day} ({history[day]} due): {target[0]} {target[1]} could have gone to {other} "
+                        f"({history[other]} due)"]
     return []
 
 
