@@ -86,6 +86,14 @@ def test_due_dates_that_fall_into_a_break_under_way_are_spread_after_it(run):
     run.ok("db", "check")
 
 
+def test_a_break_that_spreads_over_many_days_says_so_in_one_line(run):
+    run.ok("config", "max_revisits_per_day", "1")
+    favourite(run, chapters(run, 8))  # due 03-04
+    out = run.ok("break", "--from", "2026-03-03", "--to", "2026-03-05").stdout
+    assert out.strip() == ("Break from 2026-03-03 to 2026-03-05; 8 revisits spread over 8 days after it "
+                           "(2026-03-06 to 2026-03-13), at most 1 a day.")
+
+
 def test_a_break_longer_than_366_days_is_refused(run, unchanged):
     with unchanged(run.db):
         line = run.error("break", "--from", "2026-03-03", "--to", "2027-03-04")

@@ -269,11 +269,16 @@ def break_(app: App, first: str, last: str) -> None:
         _id, start, end, landed = reading.take_break(session, first, last)
     from tracker.cli.render import plural
 
+    moved = plural(sum(landed.values()), "revisit")
     if not landed:
         click.echo(f"Break from {start} to {end}; no revisit was due in it.")
-    else:
+    elif len(landed) <= 6:
         where = ", ".join(f"{count} to {day}" for day, count in landed.items())
-        click.echo(f"Break from {start} to {end}; {plural(sum(landed.values()), 'revisit')} moved after it: {where}.")
+        click.echo(f"Break from {start} to {end}; {moved} moved after it: {where}.")
+    else:
+        days = list(landed)
+        click.echo(f"Break from {start} to {end}; {moved} spread over {len(days)} days after it ({days[0]} to "
+                   f"{days[-1]}), at most {max(landed.values())} a day.")
 
 
 @click.command()
