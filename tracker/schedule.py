@@ -203,19 +203,20 @@ def balance(
     first, last = ideal - dt.timedelta(days=spread), ideal + dt.timedelta(days=spread)
     near = [(a, b) for a, b in breaks if a <= last and b >= first]  # only these can exclude a day
     load = store.load(first - ONE_DAY, last)
-    lapse = 1 - rules.desired_retention
+    cap, lapse = rules.max_per_day, 1 - rules.desired_retention
     best: dt.date | None = None
-    best_key: tuple[bool, float, int, int] | None = None
-    before = load.get(first - ONE_DAY, 0) - (first - ONE_DAY == moving)
-    day = first
+    best_key: tuple[bool, float, int] = (True, 0.0, 0)
+    day = first - ONE_DAY
+    before = load.get(day, 0) - (day == moving)  # the day before the window's first
     for k in range(2 * spread + 1):
-        count = load.get(day, 0) - (day == moving)
+        day += ONE_DAY
+        count = load.get(day, 0) - (day == moving)  # the card itself moves away
         if day > review_day and not (near and in_break(day, near)):
-            key = (count >= rules.max_per_day, count + lapse * before, abs(k - spread), k)
-            if best_key is None or key < best_key:
+            # at the cap last, then the least expected load, then nearest (the earlier on ties: k grows)
+            key = (count >= cap, count + lapse * before, abs(k - spread))
+            if best is None or key < best_key:
                 best, best_key = day, key
         before = count
-        day += ONE_DAY
     return best if best is not None else push_out(store, rules.max_per_day, ideal, moving)
 
 
