@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 NOW = "2026-11-27T08:00:00+01:00"
 HEAVY = ("sqlalchemy", "alembic", "fsrs")
@@ -159,6 +160,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="restores into fresh libraries, the median counts (default 3)")
     parser.add_argument("--no-fail", action="store_true", help="only report: exit 0 even if a budget fails")
     parser.add_argument("--keep", type=Path, metavar="DIR", help="put the databases in DIR and keep them")
+    parser.add_argument("--skip-load", action="store_true",
+                        help="leave out the simulated reader (bench/load.py: a few minutes)")
     args = parser.parse_args(argv)
     if not args.backup.is_file():
         sys.exit(f"bench: {args.backup} does not exist; write it first: python bench/generate.py {args.backup}")
@@ -259,6 +262,8 @@ def measure(args: argparse.Namespace, tracker: str, sqlite_cli: str, ten: Path, 
 
     rows += issue_12_imports(args, tracker, ten, say)
     rows += issue_13_rows(tracker, ten, by)
+
+    issue_14(args, tracker, ten, by["floor"], rows, say)
 
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"tracker bench: {version}, Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
@@ -370,6 +375,63 @@ def issue_13_rows(tracker: str, ten: Path, by: dict[str, Probe]) -> list[tuple[s
     rows.append(("`tracker today --short` heavy imports", ", ".join(heavy) or "none", f"{len(names) - 1} modules imported",
                  "–", "none of click, sqlalchemy, …", not heavy))
     return rows
+# --- issue 14: catch-up and its undo on 2,000 overdue; the simulated reader's load ---------
+
+
+CATCH_UP_NOW = "2028-12-01T08:00:00+01:00"  # two years on: every favourite of the ten-year library is overdue
+
+
+def issue_14(args: argparse.Namespace, tracker: str, ten: Path, floor: Probe,
+             rows: list[tuple[str, str, str, str, str, bool]], say: Any) -> None:
+    """`tracker catch-up` of the whole backlog and `tracker undo` of it, each on a fresh
+    copy of the restored library, interleaved with the import floor; then the
+    simulated reader of SPEC §7 (bench/load.py, seeds 0-9), unless --skip-load."""
+    import json
+
+    work = ten.with_name("catch-up.db")
+    extra = {"TRACKER_NOW": CATCH_UP_NOW}
+    with sqlite3.connect(ten) as con:
+        favourites = con.execute("SELECT count(*) FROM cards WHERE active").fetchone()[0]
+    catch_up, undo, floor14 = (Probe("catch-up", [tracker, "catch-up"], work), Probe("undo", [tracker, "undo"], work),
+                               Probe("floor", floor.argv))
+    say(f"timing catch-up of {favourites} overdue and its undo × {args.reps} …")
+    for rep in range(args.reps + 1):
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{work}{suffix}").unlink(missing_ok=True)
+        shutil.copy(ten, work)
+        timed = []
+        for probe in (catch_up, undo):
+            result, code, err = run(probe.argv, work, extra_env=extra)
+            if code != 0:
+                sys.exit(f"bench: {probe.name} failed (exit {code})\n{err}")
+            timed.append((probe, result))
+        floor_run = checked(floor14)
+        if rep:  # the first round warms the caches
+            for probe, result in timed:
+                probe.runs.append(result)
+            floor14.runs.append(floor_run)
+    for probe in (catch_up, undo):
+        m, f = probe.median, floor14.median
+        rows.append((f"`tracker {probe.name}` ({favourites} overdue, ten-year)", f"{m * 1000:.0f} ms",
+                     f"{f * 1000:.0f} ms (import floor)", f"{m / f:.2f}×", "≤ 3×", m / f <= 3))
+    if getattr(args, "skip_load", False):
+        return
+    say("the simulated reader of SPEC §7, seeds 0-9 (bench/load.py) …")
+    sim = subprocess.run([sys.executable, str(Path(__file__).with_name("load.py")), "--seeds", "0-9", "--json"],
+                         capture_output=True, text=True, env=child_env(None))
+    if sim.returncode != 0:
+        sys.exit(f"bench: bench/load.py failed\n{sim.stderr}")
+    sys.path.insert(0, str(Path(__file__).parent))
+    from load import BUDGET, Seed
+
+    seeds = [Seed(r["seed"], r["loads"], r["unbalanced"], r["over_cap_with_room"]) for r in json.loads(sim.stdout)]
+    median = statistics.median(r.ratio for r in seeds)
+    even = statistics.median(r.even for r in seeds)
+    rows.append(("revisit load: median busiest ÷ mean, last 90 days (simulated reader, seeds 0–9)",
+                 f"{median:.2f}", f"{even:.2f} were the balanced part even", "–", f"≤ {BUDGET}", median <= BUDGET))
+    overs = sum(len(r.over_cap_with_room) for r in seeds)
+    rows.append(("revisit load: days over the cap (10) while one within reach had room", str(overs or "none"),
+                 "–", "–", "none", not overs))
 
 
 if __name__ == "__main__":

@@ -178,18 +178,22 @@ def test_daylight_saving_change(run):
 
 def test_load_balancing_spreads_equal_intervals(run):
     """Chapters favourited easy together would all fall due on one day; balancing spreads
-    them over the window, least loaded first, ties to the nearest then earlier day."""
+    them over the window by expected load: a day's favourites, plus a tenth (1 - desired
+    retention) of the day before's that will lapse onto it, ties to the nearest then
+    earlier day."""
     numbers = ["0", "1", "2", "3", "4", "6", "7"]
     for n in numbers:
         run.ok("read", IE, n, "--done")
         run.ok("fav", IE, n, "--rating", "easy")
-    # 8 days → window ±1 day: 03-09, 03-10, 03-11.
+    # 8 days → window ±1 day: 03-09, 03-10, 03-11. Expected loads before each one:
+    # (0, 0, 0) → 10; (0, 1, .1) → 09; (1, 1.1, .1) → 11; (1, 1.1, 1.1) → 09;
+    # (2, 1.2, 1.1) → 11; (2, 1.2, 2.1) → 10; (2, 2.2, 2.1) → 09.
     dues = [due_of(run, n) for n in numbers]
-    assert dues == ["2026-03-10", "2026-03-09", "2026-03-11", "2026-03-10", "2026-03-09", "2026-03-11",
-                    "2026-03-10"]
+    assert dues == ["2026-03-10", "2026-03-09", "2026-03-11", "2026-03-09", "2026-03-11", "2026-03-10",
+                    "2026-03-09"]
     agenda = run.json("agenda", "--days", 12)
     loads = {d["date"]: len(d["revisits"]) for d in agenda}
-    assert (loads["2026-03-09"], loads["2026-03-10"], loads["2026-03-11"]) == (2, 3, 2)
+    assert (loads["2026-03-09"], loads["2026-03-10"], loads["2026-03-11"]) == (3, 2, 2)
 
 
 def test_retention_and_maximum_interval_settings(run):

@@ -11,9 +11,9 @@ checkpoints, kept equal to the schedule's fold of the log (`tracker.schedule`).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from tracker.model import Book, Card, CardState, Chapter, Event
@@ -27,7 +27,7 @@ def preview_due(session: Session, rules: Rules, chapter_id: int, card: CardValue
     Previews of several cards may share one `store` (its breaks are read once)."""
     store = store or DbStore(session, rules)
     value, interval = review(rules, card, chapter_id, rating, at)
-    return balance(store, chapter_id, card, rules.day(at), value.due, interval)
+    return balance(store, rules, chapter_id, card, rules.day(at), value.due, interval)
 
 
 def due_query(day: dt.date):  # type: ignore[no-untyped-def]
@@ -65,6 +65,26 @@ def value_of(row: Card | CardState) -> CardValue:
                      row.reviews, row.lapses, row.hards)
 
 
+class TodayOrder:
+    """Sorts chapter ids in `today`'s order for cards due the same day: by book slug,
+    then reading order (stable across backup and restore, unlike ids)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.keys: dict[int, tuple[str, int]] = {}
+
+    def __call__(self, chapter_ids: Iterable[int]) -> list[int]:
+        ids = list(chapter_ids)
+        missing = [cid for cid in ids if cid not in self.keys]
+        for chunk in range(0, len(missing), 500):
+            for cid, slug, position in self.session.execute(
+                select(Chapter.id, Book.slug, Chapter.position).join(Book, Book.id == Chapter.book_id)
+                .where(Chapter.id.in_(missing[chunk:chunk + 500]))
+            ):
+                self.keys[cid] = (slug, position)
+        return sorted(ids, key=lambda cid: (self.keys.get(cid, ("", 0)), cid))
+
+
 class DbStore:
     """The `cards` table itself: for recording the newest event without a replay."""
 
@@ -72,6 +92,7 @@ class DbStore:
         self.session = session
         self.rules = rules
         self._breaks: list[tuple[dt.date, dt.date]] | None = None
+        self.today_order = TodayOrder(session)
 
     def get(self, chapter_id: int) -> CardValue | None:
         row = self.session.get(Card, chapter_id)
@@ -161,13 +182,42 @@ def record(session: Session, rules: Rules, event: Event) -> None:
     session.flush()
 
 
+def record_many(session: Session, rules: Rules, events: list[EventView]) -> None:
+    """Update the cards for many newly recorded events at once (in log order, the newest
+    of the log): one fold in memory, then the changed cards and their checkpoints
+    written in bulk (a catch-up's thousands of snoozes)."""
+    if not events:
+        return
+    session.flush()
+    last = events[-1]
+    later = session.scalar(select(Event.id).where(
+        Event.kind.in_(SCHEDULE_KINDS), or_(Event.at > last.at, and_(Event.at == last.at, Event.id > last.id))
+    ).limit(1))
+    if later is not None:
+        replay_from(session, rules, (events[0].at, events[0].id))
+        return
+    store = MemoryStore(stored_cards(session), breaks_before(session, rules, None), TodayOrder(session))
+    before = dict(store.cards)
+    states: list[tuple[object, ...]] = []
+    for event in events:
+        for cid in apply(store, rules, event):
+            states.append((event.id, cid, store.cards[cid]))
+    _insert_states(session, states)
+    _write_cards(session, store.cards, before)
+
+
 def cards_as_of(session: Session, point: tuple[dt.datetime, int]) -> dict[int, CardValue]:
-    """Every card as it stood just before a point of the log (from the checkpoints)."""
-    rows = session.execute(
-        select(CardState).join(Event, Event.id == CardState.event_id)
-        .where(_before(*point)).order_by(Event.at, Event.id)
-    ).scalars()
-    return {row.chapter_id: value_of(row) for row in rows}
+    """Every card as it stood just before a point of the log (from the checkpoints):
+    per chapter, its latest checkpoint before the point, chosen by the database."""
+    s = CardState
+    latest = (
+        select(s.chapter_id, s.active, s.stability, s.difficulty, s.last_review, s.due, s.reviews, s.lapses, s.hards,
+               func.row_number().over(partition_by=s.chapter_id, order_by=(Event.at.desc(), Event.id.desc()))
+               .label("newest"))
+        .join(Event, Event.id == s.event_id).where(_before(*point))
+    ).subquery()
+    rows = session.execute(select(*list(latest.c)[:-1]).where(latest.c.newest == 1))
+    return {cid: CardValue(*values) for cid, *values in rows}
 
 
 def schedule_events(session: Session, point: tuple[dt.datetime, int] | None) -> Iterator[EventView]:
@@ -194,7 +244,7 @@ def replay_from(session: Session, rules: Rules, point: tuple[dt.datetime, int] |
         ids = [e.id for e in events]
         for chunk in range(0, len(ids), 500):
             session.execute(delete(CardState).where(CardState.event_id.in_(ids[chunk:chunk + 500])))
-    store = MemoryStore(start, breaks)
+    store = MemoryStore(start, breaks, TodayOrder(session))
     states: list[tuple[object, ...]] = []
     for event in events:
         for cid in apply(store, rules, event):
@@ -237,21 +287,26 @@ def _fields(value: CardValue) -> dict[str, object]:
     return dict(zip(_FIELDS, _values(value)))
 
 
-def _write_cards(session: Session, cards: dict[int, CardValue]) -> None:
-    stored = {row.chapter_id: row for row in session.scalars(select(Card))}
-    for cid, row in stored.items():
-        if cid not in cards:
-            session.delete(row)
-    inserts = []
+def _write_cards(session: Session, cards: dict[int, CardValue], stored: dict[int, CardValue] | None = None) -> None:
+    """Make the `cards` table hold `cards`: only the rows that differ are written, in bulk."""
+    stored = stored_cards(session) if stored is None else stored
+    gone = [cid for cid in stored if cid not in cards]
+    table = Card.__table__
+    for chunk in range(0, len(gone), 500):
+        session.execute(delete(Card).where(Card.chapter_id.in_(gone[chunk:chunk + 500])))
+    inserts, updates = [], []
     for cid, value in cards.items():
-        row = stored.get(cid)
-        if row is None:
+        old = stored.get(cid)
+        if old is None:
             inserts.append({"chapter_id": cid, **_fields(value)})
-        elif value_of(row) != value:
-            _assign(row, value)
-    session.flush()
+        elif old != value:
+            updates.append({"key": cid, **_fields(value)})
+    if updates:
+        # executemany: the SET clause comes from the parameters' column names
+        session.execute(update(table).where(table.c.chapter_id == bindparam("key")), updates)
     if inserts:
-        session.execute(Card.__table__.insert(), inserts)
+        session.execute(table.insert(), inserts)
+    session.expire_all()
 
 
 def stored_cards(session: Session) -> dict[int, CardValue]:
@@ -260,7 +315,7 @@ def stored_cards(session: Session) -> dict[int, CardValue]:
 
 def replayed_cards(session: Session, rules: Rules) -> dict[int, CardValue]:
     """The cards a full fold of the log gives, without writing anything."""
-    store = MemoryStore({}, [])
+    store = MemoryStore({}, [], TodayOrder(session))
     for event in schedule_events(session, None):
         apply(store, rules, event)
     return store.cards

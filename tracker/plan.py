@@ -1,19 +1,25 @@
-"""The daily plan (`today`) and the days ahead (`agenda`), SPEC §3 and §4.1.
+"""The daily plan (`today`), the days ahead (`agenda`) and catching up on a backlog
+(`catch-up`), SPEC §3 and §4.1.
 
-Both read the stored cards through the (active, due) index: their cost does not grow
-with the length of the log.
+They read the stored cards through the (active, due) index: their cost does not grow
+with the length of the log. `catch-up` records its plan (`tracker.catch_up`) as
+snoozes, in bulk, one change.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tracker import cards, events, schedule, settings
+from tracker import cards, catch_up as backlog, events, schedule, settings
 from tracker.continuing import where_to_continue
+from tracker.errors import UserError
+from tracker.events import add_snoozes
 from tracker.model import Book, Card, Chapter
 from tracker.when import Clock
 
@@ -96,7 +102,8 @@ def continue_reading(session: Session, *, first_only: bool = False) -> list[dict
 
 
 def agenda(session: Session, c: Clock, *, days: int = 14, from_text: str | None = None) -> list[dict[str, Any]]:
-    """Upcoming revisits day by day; the first day also carries what is overdue."""
+    """Upcoming revisits day by day; the first day also carries what is overdue. Each
+    day's `cap` is `max_revisits_per_day`, which its load is drawn against."""
     start = c.date(from_text, weekday="latest") if from_text else c.today()
     end = start + dt.timedelta(days=days - 1)
     rows = session.execute(
@@ -112,11 +119,53 @@ def agenda(session: Session, c: Clock, *, days: int = 14, from_text: str | None 
         if due < start:
             item["overdue_days"] = (start - due).days
         by_day.setdefault(day, []).append(item)
+    cap = settings.load(session).max_revisits_per_day
     return [
         {"date": (start + dt.timedelta(days=i)).isoformat(),
-         "revisits": by_day.get(start + dt.timedelta(days=i), [])}
+         "revisits": by_day.get(start + dt.timedelta(days=i), []), "cap": cap}
         for i in range(days)
     ]
+
+
+MAX_CATCH_UP_DAYS = 3650
+
+
+@dataclass(frozen=True)
+class CatchUp:
+    backlog: int  # overdue revisits (due before the reader's date)
+    days: list[backlog.Day]  # from today on, what each day takes
+    moved: int  # revisits snoozed to a later day
+    cap: int
+    recorded: bool  # False: a dry run, or nothing to move
+    today: dt.date
+
+
+def catch_up(session: Session, c: Clock, *, days: int | None = None, dry_run: bool = False,
+             progress: Callable[[int], None] | None = None) -> CatchUp:
+    """Spread the overdue revisits over the coming days (SPEC §4.1), as snoozes at now."""
+    if days is not None and not 1 <= days <= MAX_CATCH_UP_DAYS:
+        raise UserError(f"--days must be from 1 to {MAX_CATCH_UP_DAYS} (the days to spread the backlog over, "
+                        f"today included), got {days}")
+    values = settings.load(session)
+    rules = schedule.Rules.of(values, c)
+    today = c.today()
+    rows = session.execute(
+        select(Card, Chapter.book_id).join(Chapter, Chapter.id == Card.chapter_id).join(Book, Book.id == Chapter.book_id)
+        .where(Card.active.is_(True), Card.due < today).order_by(Card.due, Book.slug, Chapter.position)
+    ).all()
+    cap = values.max_revisits_per_day
+    if not rows:
+        return CatchUp(0, [], 0, cap, False, today)
+    overdue = [backlog.Overdue(card.chapter_id, card.due, schedule.recall(rules, cards.value_of(card), c.now))
+               for card, _book in rows]
+    book_of = {card.chapter_id: book_id for card, book_id in rows}
+    due_per_day = {day: count for day, count in session.execute(
+        select(Card.due, func.count()).where(Card.active.is_(True), Card.due >= today).group_by(Card.due))}
+    plan = backlog.plan(overdue, today, cap, due_per_day, cards.breaks_before(session, rules, None), days)
+    moves = backlog.moved(plan, today)
+    if moves and not dry_run:
+        add_snoozes(session, c.now, [(book_of[cid], cid, day) for cid, day in moves.items()], rules, progress)
+    return CatchUp(len(rows), plan, len(moves), cap, bool(moves) and not dry_run, today)
 
 
 def start_hint(session: Session) -> str:

@@ -172,18 +172,26 @@ def snooze(session: Session, book_text: str, chapter_text: str, *, days: int | N
     return _recorded(event, book, chapter, card.due if card else target, True)
 
 
-def take_break(session: Session, first: str, last: str) -> tuple[int, dt.date, dt.date, int]:
-    """A holiday, both days included; returns (event id, first, last, revisits moved)."""
+def take_break(session: Session, first: str, last: str) -> tuple[int, dt.date, dt.date, dict[dt.date, int]]:
+    """A holiday, both days included; returns (event id, first, last, and how many of the
+    revisits it pushed out went to each day after it)."""
     c = clock(session)
     start, end = c.date(first), c.date(last)
+    shown = (lambda text, day: text if text == day.isoformat() else f"{text} ({day})")
     if start > end:
-        shown = (lambda text, day: text if text == day.isoformat() else f"{text} ({day})")
         raise UserError(f"--from {shown(first, start)} is after --to {shown(last, end)}")
-    moved = session.scalar(
-        select(func.count()).select_from(Card).where(Card.active.is_(True), Card.due.between(start, end))
-    ) or 0
+    if (end - start).days + 1 > MAX_BREAK_DAYS:
+        raise UserError(f"a break lasts at most {MAX_BREAK_DAYS} days; --from {shown(first, start)} to "
+                        f"--to {shown(last, end)} is {(end - start).days + 1}")
+    moved = list(session.scalars(
+        select(Card.chapter_id).where(Card.active.is_(True), Card.due.between(start, end))))
     event = add_event(session, kind="break", at=c.noon(start), until=end)
-    return event.id, start, end, moved
+    landed: dict[dt.date, int] = {}
+    for chunk in range(0, len(moved), 500):
+        for day, count in session.execute(select(Card.due, func.count()).where(
+                Card.chapter_id.in_(moved[chunk:chunk + 500])).group_by(Card.due)):
+            landed[day] = landed.get(day, 0) + count
+    return event.id, start, end, dict(sorted(landed.items()))
 
 
 def stop(session: Session, book_text: str, *, on: str | None = None) -> Recorded:

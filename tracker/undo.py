@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Table, and_, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from tracker.changes import Names, Row, fact, first_images, row_key, rows_of, table_of
+from tracker.changes import NOUNS, Names, Row, fact, first_images, row_key, rows_of, table_of
 from tracker.errors import UserError
 from tracker.model import JOURNALED_TABLES, Book, Change, ChangeOpen, Event, Resource
 
@@ -59,8 +59,12 @@ def plan_undo(session: Session) -> tuple[Change, list[Row], Undone]:
     for row in first.values():
         if row.tbl == "chapters" and whole_books.get(row.image["book_id"]) == row.op:
             folded[row.image["book_id"]] = folded.get(row.image["book_id"], 0) + 1
+    more = 0
     for (_tbl, _key), row in first.items():
         if row.tbl == "chapters" and row.image["book_id"] in folded and whole_books.get(row.image["book_id"]) == row.op:
+            continue
+        if len(lines) == SHOWN_LINES:  # the rest are counted, not described (no name looked up)
+            more += row.tbl in NOUNS
             continue
         text = fact(names, row)
         if row.tbl == "books" and row.image["id"] in folded:
@@ -78,8 +82,7 @@ def plan_undo(session: Session) -> tuple[Change, list[Row], Undone]:
             lines.append(f"put back {text}")
         else:
             lines.append(f"restore {text} as it was")
-    shown = lines[:SHOWN_LINES]
-    return change, rows, Undone(change.id, change.command, change.summary, shown, len(lines) - len(shown))
+    return change, rows, Undone(change.id, change.command, change.summary, lines, more)
 
 
 def _python(table: Table, image: dict[str, Any]) -> dict[str, Any]:
@@ -164,6 +167,7 @@ def _recompute(session: Session, rows: list[Row], now_events: dict[int, tuple[An
     """Statuses, resource statuses and cards as a replay of the log now gives them."""
     from tracker import cards, derived, events, schedule, settings
     from tracker.derived import refresh_resource
+    from tracker.statuses import BOOK_KINDS
 
     book_ids: set[int] = set()
     resource_ids: set[int] = set()
@@ -173,7 +177,8 @@ def _recompute(session: Session, rows: list[Row], now_events: dict[int, tuple[An
         img = row.image
         if row.tbl == "events":
             values = _python(table_of("events"), img)
-            book_ids.add(img["book_id"]) if img.get("book_id") else None
+            if img.get("book_id") and img["kind"] in BOOK_KINDS:  # others leave statuses as they are
+                book_ids.add(img["book_id"])
             resource_ids.add(img["resource_id"]) if img.get("resource_id") else None
             if img["kind"] in schedule.SCHEDULE_KINDS:
                 points.append((values["at"], img["id"]))

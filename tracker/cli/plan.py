@@ -1,4 +1,4 @@
-"""`today`, `agenda` (SPEC §3, §4.1)."""
+"""`today`, `agenda`, `catch-up` (SPEC §3, §4.1)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def today(app: App, date_text: str | None, limit: int | None, short: bool, as_js
       tracker today --date tomorrow --json
     """
     from tracker import events, plan
-    from tracker.cli import render
+    from tracker.cli import render_plan as render
 
     if short and not as_json:
         with app.lib.read() as session:
@@ -58,11 +58,43 @@ def agenda(app: App, days: int, from_text: str | None, as_json: bool) -> None:
       tracker agenda --days 30
     """
     from tracker import events, plan
-    from tracker.cli import render
+    from tracker.cli import render_plan as render
 
     with app.lib.read() as session:
         value = plan.agenda(session, events.clock(session), days=days, from_text=from_text)
     echo_json(value) if as_json else click.echo(render.agenda(value))
 
 
-COMMANDS = [today, agenda]
+@click.command("catch-up")
+@click.option("--days", type=COUNT, metavar="N",
+              help="Spread the backlog over N days, today included: at most ceil(backlog / N) a day.")
+@click.option("--dry-run", is_flag=True, help="Print each day's load and change nothing.")
+@pass_app
+def catch_up(app: App, days: int | None, dry_run: bool) -> None:
+    """Back after a while? Spread the overdue revisits over the coming days.
+
+    Lowest recall first: they fill today's room (max_revisits_per_day minus what is
+    due today), then each later day's room, each moved with a snooze. Nothing FSRS
+    knows of them changes, and `tracker undo` takes the whole catch-up back.
+
+    \b
+    Example:
+      tracker catch-up --dry-run
+      tracker catch-up --days 7
+    """
+    from tracker import events, plan
+    from tracker.cli import render_plan as render
+
+    with app.lib.read() as session:
+        result = plan.catch_up(session, events.clock(session), days=days, dry_run=True)
+    if result.moved and not dry_run:  # a catch-up that moves nothing opens no change
+        with app.change("catch-up") as session:
+            result = plan.catch_up(session, events.clock(session), days=days)
+    click.echo(render.catch_up({
+        "backlog": result.backlog, "moved": result.moved, "cap": result.cap, "dry_run": dry_run,
+        "days": [{"date": d.date.isoformat(), "load": d.load, "placed": len(d.cards), "today": d.date == result.today}
+                 for d in result.days],
+    }))
+
+
+COMMANDS = [today, agenda, catch_up]

@@ -256,7 +256,9 @@ def snooze(app: App, book: str, chapter: str, days: int | None, until: str | Non
 @click.option("--to", "last", required=True, metavar="WHEN", help="Last day of the break (included).")
 @pass_app
 def break_(app: App, first: str, last: str) -> None:
-    """A holiday: nothing falls due from --from to --to, both included.
+    """A holiday: nothing falls due from --from to --to, both included (at most 366
+    days). The revisits due in it are spread over the days after it, at most
+    max_revisits_per_day a day while those days have room.
 
     \b
     Example:
@@ -265,11 +267,19 @@ def break_(app: App, first: str, last: str) -> None:
     from tracker import reading
 
     with app.change("break") as session:
-        _id, start, end, moved = reading.take_break(session, first, last)
+        _id, start, end, landed = reading.take_break(session, first, last)
     from tracker.cli.render import plural
 
-    click.echo(f"Break from {start} to {end}; {plural(moved, 'revisit')} moved to "
-               f"{end.fromordinal(end.toordinal() + 1)}.")
+    moved = plural(sum(landed.values()), "revisit")
+    if not landed:
+        click.echo(f"Break from {start} to {end}; no revisit was due in it.")
+    elif len(landed) <= 6:
+        where = ", ".join(f"{count} to {day}" for day, count in landed.items())
+        click.echo(f"Break from {start} to {end}; {moved} moved after it: {where}.")
+    else:
+        days = list(landed)
+        click.echo(f"Break from {start} to {end}; {moved} spread over {len(days)} days after it ({days[0]} to "
+                   f"{days[-1]}), at most {max(landed.values())} a day.")
 
 
 @click.command()
