@@ -134,3 +134,19 @@ def test_an_import_shows_a_bar_on_a_terminal_only(run, tmp_path, monkeypatch):
     shown = run.ok("import", path)
     assert "Importing" in shown.stderr and "100%" in shown.stderr, shown.stderr
     assert shown.stdout.replace("Loaded", "Would load") == plain.stdout
+
+
+def test_a_catch_up_shows_a_bar_on_a_terminal_only(run, monkeypatch):
+    """catch-up over many revisits (issue 16 part 3): a bar of the snoozes on a terminal,
+    none elsewhere; what it prints on stdout is the same."""
+    from tests.test_load import NOW, chapters, favourite
+
+    monkeypatch.setattr("tracker.cli.plan.CATCH_UP_PROGRESS_FROM", 1)
+    favourite(run, chapters(run, 12), on="2026-02-01")
+    plain = run.ok("catch-up", "--dry-run", now=NOW)
+    assert "Catching up" not in plain.stderr and "\r" not in plain.stderr
+    monkeypatch.setattr("tracker.cli.progress.on_terminal", lambda: True)
+    monkeypatch.setattr("click._termui_impl.isatty", lambda stream: True)
+    shown = run.ok("catch-up", now=NOW)
+    assert "Catching up" in shown.stderr and "100%" in shown.stderr, shown.stderr
+    assert "Snoozed 7 revisits" in shown.stdout

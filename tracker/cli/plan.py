@@ -65,6 +65,9 @@ def agenda(app: App, days: int, from_text: str | None, as_json: bool) -> None:
     echo_json(value) if as_json else click.echo(render.agenda(value))
 
 
+CATCH_UP_PROGRESS_FROM = 1_000  # revisits moved: fewer are done before a bar helps
+
+
 @click.command("catch-up")
 @click.option("--days", type=COUNT, metavar="N",
               help="Spread the backlog over N days, today included: at most ceil(backlog / N) a day.")
@@ -84,12 +87,14 @@ def catch_up(app: App, days: int | None, dry_run: bool) -> None:
     """
     from tracker import events, plan
     from tracker.cli import render_plan as render
+    from tracker.cli.progress import progress_bar
 
     with app.lib.read() as session:
         result = plan.catch_up(session, events.clock(session), days=days, dry_run=True)
     if result.moved and not dry_run:  # a catch-up that moves nothing opens no change
-        with app.change("catch-up") as session:
-            result = plan.catch_up(session, events.clock(session), days=days)
+        with app.change("catch-up") as session, \
+                progress_bar("Catching up", result.moved, at_least=CATCH_UP_PROGRESS_FROM) as progress:
+            result = plan.catch_up(session, events.clock(session), days=days, progress=progress)
     click.echo(render.catch_up({
         "backlog": result.backlog, "moved": result.moved, "cap": result.cap, "dry_run": dry_run,
         "days": [{"date": d.date.isoformat(), "load": d.load, "placed": len(d.cards), "today": d.date == result.today}
