@@ -22,7 +22,9 @@ from tracker.model import (
 from tracker.db import Library
 from tracker.events import progress_of
 from tracker.limits import check_url
-from tracker.names import SLUG_RE, chapter_label, find_book, find_chapter, find_topic, slugify, topic_slugs
+from tracker.names import (
+    SLUG_RE, chapter_label, find_book, find_chapter, find_topic, free_slug, slugify, topic_slugs,
+)
 
 
 def books(session: Session) -> list[dict[str, Any]]:
@@ -118,10 +120,8 @@ def add_book(session: Session, title: str, *, authors: tuple[str, ...] = (), slu
     taken = set(session.scalars(select(Book.slug).where(Book.slug.like(f"{wanted}%"))))
     if slug is not None and slug in taken:
         raise UserError(f"a book with slug {slug!r} exists already; choose another --slug")
-    final, n = wanted, 2
-    while final in taken:
-        final, n = f"{wanted}-{n}", n + 1
-    book = Book(slug=final, title=title.strip(), authors=list(authors), year=year, url=url, status="to-read")
+    book = Book(slug=free_slug(wanted, taken), title=title.strip(), authors=list(authors), year=year, url=url,
+                status="to-read")
     session.add(book)
     session.flush()
     return book

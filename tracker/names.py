@@ -8,7 +8,7 @@ substring). Two matches in the deciding tier are ambiguous; no match lists what 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import select
@@ -207,6 +207,14 @@ def slugify(title: str) -> str:
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
     return slug[:60].strip("-") or "book"
+
+
+def free_slug(wanted: str, taken: Container[str]) -> str:
+    """`wanted`, else the first of `wanted-2`, `wanted-3`, … that is not taken."""
+    final, n = wanted, 2
+    while final in taken:
+        final, n = f"{wanted}-{n}", n + 1
+    return final
 
 
 def topic_slugs(session: Session, owner: Any, ids: list[int] | None = None) -> dict[int, list[str]]:

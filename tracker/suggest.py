@@ -49,7 +49,7 @@ def add_resource(
     year: int | None = None, topics: tuple[str, ...] = (), slug: str | None = None, note: str | None = None,
 ) -> Resource:
     from tracker.limits import check_url
-    from tracker.names import SLUG_RE, slugify
+    from tracker.names import SLUG_RE, free_slug, slugify
 
     if not title.strip():
         raise UserError("a resource needs a title")
@@ -76,11 +76,8 @@ def add_resource(
     taken = set(session.scalars(select(Resource.slug).where(Resource.slug.like(f"{wanted}%"))))
     if slug is not None and slug in taken:
         raise UserError(f"a resource with slug {slug!r} exists already; choose another --slug")
-    final, n = wanted, 2
-    while final in taken:
-        final, n = f"{wanted}-{n}", n + 1
-    resource = Resource(slug=final, title=title.strip(), kind=kind, url=url, authors=list(authors), year=year,
-                        note=note, status="suggested")
+    resource = Resource(slug=free_slug(wanted, taken), title=title.strip(), kind=kind, url=url,
+                        authors=list(authors), year=year, note=note, status="suggested")
     session.add(resource)
     session.flush()
     for i, topic in enumerate(topic_rows):

@@ -67,7 +67,7 @@ def _key(title: str, authors: Any) -> tuple[str, str]:
 
 def load_shelf(session: Session, name: str, shelf: ShelfFile, clock: Clock,
                progress: Callable[[int], None] | None = None) -> ShelfReport:
-    from tracker.names import slugify
+    from tracker.names import free_slug, slugify
 
     session.flush()
     conn = session.connection()
@@ -92,10 +92,7 @@ def load_shelf(session: Session, name: str, shelf: ShelfFile, clock: Clock,
     for row in shelf.rows:
         book = (by_isbn.get(row.isbn) if row.isbn else None) or by_key.get(_key(row.title, row.authors))
         if book is None:
-            base = slugify(_SERIES.sub("", row.title) or row.title)  # no "(Series, #1)" in a slug
-            slug, n = base, 2
-            while slug in taken:
-                slug, n = f"{base}-{n}", n + 1
+            slug = free_slug(slugify(_SERIES.sub("", row.title) or row.title), taken)  # no "(Series, #1)"
             taken.add(slug)
             book = _Book(None, slug, {"title": row.title, "authors": list(row.authors), "isbn": row.isbn,
                                       "year": row.year, "note": row.note, "rating": row.rating}, "to-read",
