@@ -23,7 +23,7 @@ from tracker.db import Library
 from tracker.events import progress_of
 from tracker.limits import check_url
 from tracker.names import (
-    SLUG_RE, chapter_label, find_book, find_chapter, find_topic, free_slug, slugify, topic_slugs,
+    SLUG_RE, chapter_label, find_book, find_chapter, find_topics, free_slug, slugify, topic_slugs,
 )
 
 
@@ -196,11 +196,7 @@ def add_chapter(session: Session, book_text: str, number: str, title: str, *,
     wrong = chapter_numbers.problem(number, {c.number for c in chapters})
     if wrong is not None:
         raise UserError(f"{wrong} (in {book.slug})")
-    topic_rows: list[Topic] = []
-    for text in topics:  # a topic given twice is linked once, as `resource add` does
-        topic = find_topic(session, text)
-        if topic not in topic_rows:
-            topic_rows.append(topic)
+    topic_rows = find_topics(session, topics)  # a topic given twice is linked once
     position = chapter_numbers.place(number, [c.number for c in chapters])
     for c in chapters[position:]:
         c.position += 1

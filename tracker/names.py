@@ -176,6 +176,16 @@ def find_topic(session: Session, text: str) -> Topic:
                          keys=lambda t: (t.slug, t.name))
 
 
+def find_topics(session: Session, texts: Sequence[str]) -> list[Topic]:
+    """Each topic named, in order; a topic named twice is listed once."""
+    found: list[Topic] = []
+    for text in texts:
+        topic = find_topic(session, text)
+        if topic not in found:
+            found.append(topic)
+    return found
+
+
 def complete_books(session: Session, incomplete: str) -> list[tuple[str, str]]:
     """(slug, title) of books whose slug or title starts with what was typed."""
     folded = incomplete.casefold()

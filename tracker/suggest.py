@@ -23,7 +23,7 @@ from tracker.model import (
     RESOURCE_KINDS, RESOURCE_STATUSES, Book, Chapter, ChapterTopic, Interest, Resource, ResourceTopic,
     Topic,
 )
-from tracker.names import find_resource, find_topic, topic_slugs
+from tracker.names import find_resource, find_topic, find_topics, topic_slugs
 from tracker.statuses import LIFECYCLE
 from tracker.suggestions import explain, rank
 
@@ -67,11 +67,7 @@ def add_resource(
         raise UserError(f"--year must be a year like 2026, got {year}")
     if slug is not None and not SLUG_RE.match(slug):
         raise UserError(f"slug {slug!r} may use only a-z, 0-9 and single hyphens, e.g. my-paper")
-    topic_rows: list[Topic] = []
-    for text in topics:
-        topic = find_topic(session, text)
-        if topic not in topic_rows:
-            topic_rows.append(topic)
+    topic_rows = find_topics(session, topics)  # a topic given twice is linked once
     wanted = slug or slugify(title)
     taken = set(session.scalars(select(Resource.slug).where(Resource.slug.like(f"{wanted}%"))))
     if slug is not None and slug in taken:
