@@ -366,3 +366,53 @@ def test_any_bytes_in_any_format_load_or_give_one_error_line(run, tmp_path, suff
         if result.exit_code:
             lines = [line for line in result.stderr.splitlines() if line.strip()]
             assert len(lines) == 1 and lines[0].startswith(f"Error: {path}"), (data[:60], result.stderr)
+
+
+# --------------------------------------------------------------------------- which book a file names
+
+
+def test_another_authors_book_of_the_same_title_becomes_a_book_of_its_own(run, tmp_path):
+    """A title's slug names a book only when the file is that book: another author's
+    "Deep Learning" is added as deep-learning-2, and importing it again updates that one."""
+    goodfellow, chollet = tmp_path / "goodfellow.txt", tmp_path / "chollet.txt"
+    goodfellow.write_text("1. Introduction\n   - Who Should Read\n2. Linear Algebra\n", encoding="utf-8")
+    chollet.write_text("1. What is deep learning?\n2. The mathematical building blocks\n", encoding="utf-8")
+    run.ok("import", goodfellow, "--title", "Deep Learning", "--author", "Ian Goodfellow")
+    out = run.ok("import", chollet, "--title", "Deep Learning", "--author", "François Chollet").stdout
+    assert "deep-learning-2" in out and "a new book" in out
+    assert tree(run, "deep-learning") == [("1", "Introduction"), ("1.1", "Who Should Read"), ("2", "Linear Algebra")]
+    assert run.json("show", "deep-learning")["authors"] == ["Ian Goodfellow"]
+    assert tree(run, "deep-learning-2") == [("1", "What is deep learning?"), ("2", "The mathematical building blocks")]
+    changes = history_ids(run)
+    run.ok("import", chollet, "--title", "Deep Learning", "--author", "François Chollet")
+    run.ok("import", goodfellow, "--title", "Deep Learning")  # no author given: the title alone, this slug
+    assert history_ids(run) == changes  # both named the books they made: nothing changed
+
+
+def test_a_book_file_after_a_shelf_export_fills_the_same_book(run, tmp_path):
+    """Goodreads first, then the book's EPUB: one book, matched by ISBN (or, without one,
+    by title and first author), which gets the chapters and keeps its rating."""
+    from tests.test_goodreads import GOODREADS, write
+
+    run.ok("import", write(tmp_path, "goodreads_library_export.csv", GOODREADS))
+    count = len(run.json("books"))
+    slug = next(b["slug"] for b in run.json("books") if b["title"] == "Designing Data-Intensive Applications")
+    book = epub(tmp_path / "ddia.epub", title="Designing Data-Intensive Applications: The Big Ideas",
+                authors=["Martin Kleppmann"], isbn="978-1-4493-7332-0", nav=NAV)
+    out = run.ok("import", book).stdout
+    assert f"→ {slug}:" in out
+    assert len(run.json("books")) == count
+    shown = run.json("show", slug)
+    assert shown["rating"] == 5 and [c["number"] for c in shown["chapters"]][:2] == ["1", "1.1"]
+    dragons = epub(tmp_path / "dragons.epub", title="A Natural History of Dragons (The Memoirs of Lady Trent, #1)",
+                   authors=["Marie Brennan"], nav=NAV)
+    run.ok("import", dragons)
+    assert len(run.json("books")) == count
+
+
+def test_an_empty_author_is_refused(run, tmp_path, unchanged):
+    path = tmp_path / "toc.txt"
+    path.write_text("One\nTwo\n", encoding="utf-8")
+    with unchanged(run.db):
+        result = run("import", path, "--author", " ")
+    assert result.exit_code == 2 and result.stderr.startswith("Error: --author needs a name")

@@ -1,6 +1,7 @@
 """A book from an EPUB, a PDF or a table of contents into the library (SPEC §5.5).
 
-The book is the one of its slug (`--slug`, else from its title): new, it is added with
+The book is the one of `--slug`, else the one the file names (`book_match`: its ISBN,
+else its title and first author), else a new one under its title's slug: new, it is added with
 its chapters; there already, importing again matches its chapters by number, adds
 the new ones and retitles the others (through `library_store`, the library file's
 own loader, so that a chapter lands where a library file would put it), never
@@ -49,6 +50,7 @@ class BookPlan:
     authors: tuple[str, ...]
     title_given: bool
     authors_given: bool
+    slug_given: bool
 
 
 def plan_book(name: str, book: BookFile, *, slug: str | None, title: str | None,
@@ -75,8 +77,10 @@ def plan_book(name: str, book: BookFile, *, slug: str | None, title: str | None,
                              or slug.startswith("-") or slug.endswith("-")):
         raise UserError(f"--slug {slug!r} may use only a-z, 0-9 and single hyphens (at most "
                         f"{SLUG_MAX} characters), e.g. my-book")
-    return BookPlan(name, book, numbered, slug or slugify(chosen), chosen, tuple(authors) or book.authors,
-                    title is not None, bool(authors))
+    if any(not a.strip() for a in authors):
+        raise UserError("--author needs a name, e.g. --author 'Martin Kleppmann'")
+    return BookPlan(name, book, numbered, slug or slugify(chosen), chosen, tuple(a.strip() for a in authors)
+                    or book.authors, title is not None, bool(authors), slug is not None)
 
 
 def load_book(session: Session, plan: BookPlan, progress: Callable[[int], None] | None = None) -> BookReport:
@@ -85,8 +89,18 @@ def load_book(session: Session, plan: BookPlan, progress: Callable[[int], None] 
     from tracker.formats.library_store import load_library
     from tracker.model import Book, Chapter
 
+    from tracker.formats.book_match import matching_book
+    from tracker.names import free_slug
+
     name, numbered, slug, title, authors = plan.name, plan.numbered, plan.slug, plan.title, plan.authors
-    existing = session.scalars(select(Book).where(Book.slug == slug)).first()
+    if plan.slug_given:
+        existing = session.scalars(select(Book).where(Book.slug == slug)).first()
+    else:
+        existing = matching_book(session, name, isbn=plan.book.isbn, title=title, authors=authors, slug=slug)
+        if existing is not None:
+            slug = existing.slug
+        else:  # a new book: the title's slug, or the first free one after it (deep-learning-2)
+            slug = free_slug(slug, set(session.scalars(select(Book.slug).where(Book.slug.like(f"{slug}%")))))
     before: list[tuple[str, str]] = []
     if existing is not None:
         before = [(n, t) for n, t in session.execute(

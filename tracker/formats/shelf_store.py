@@ -24,6 +24,7 @@ from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from tracker.formats.goodreads import SHELF_STATUS, ShelfBook, ShelfFile, ShelfRow
+from tracker.formats.book_match import book_key
 from tracker.formats.isbn import isbn13
 from tracker.model import Book, Chapter, Event, Resource
 from tracker.statuses import BOOK_KINDS, derive_statuses
@@ -60,11 +61,6 @@ class _Book:
     last: Any = None  # the latest status event's time (`_last`): _UNKNOWN until asked
 
 
-def _key(title: str, authors: Any) -> tuple[str, str]:
-    first = authors[0] if authors else ""
-    return " ".join(title.casefold().split()), " ".join(first.casefold().split())
-
-
 def load_shelf(session: Session, name: str, shelf: ShelfFile, clock: Clock,
                progress: Callable[[int], None] | None = None) -> ShelfReport:
     from tracker.names import free_slug, slugify
@@ -84,13 +80,13 @@ def load_shelf(session: Session, name: str, shelf: ShelfFile, clock: Clock,
         code = isbn13(isbn)
         if code:
             by_isbn.setdefault(code, book)
-        by_key.setdefault(_key(title, authors), book)
+        by_key.setdefault(book_key(title, authors), book)
     report = ShelfReport(name, shelf.source, len(shelf.rows))
     added: list[_Book] = []
     touched: dict[int, _Book] = {}
     pending = 0
     for row in shelf.rows:
-        book = (by_isbn.get(row.isbn) if row.isbn else None) or by_key.get(_key(row.title, row.authors))
+        book = (by_isbn.get(row.isbn) if row.isbn else None) or by_key.get(book_key(row.title, row.authors))
         if book is None:
             slug = free_slug(slugify(_SERIES.sub("", row.title) or row.title), taken)  # no "(Series, #1)"
             taken.add(slug)
@@ -98,7 +94,7 @@ def load_shelf(session: Session, name: str, shelf: ShelfFile, clock: Clock,
                                       "year": row.year, "note": row.note, "rating": row.rating}, "to-read",
                          chapters=[], log=[])
             added.append(book)
-            by_key.setdefault(_key(row.title, row.authors), book)
+            by_key.setdefault(book_key(row.title, row.authors), book)
         else:
             _update(book, row)
             if book.id is not None:
