@@ -217,3 +217,23 @@ def test_export_does_not_create_a_database_when_refused(fresh, tmp_path):
     target = tmp_path / "missing" / "x.csv"
     fresh.error("export", "-o", target)
     assert not Path(str(fresh.db)).exists()
+
+
+def test_a_link_keeps_pointing_at_the_new_file_and_a_device_is_written_into(run, tmp_path, unchanged):
+    """-o through a symbolic link replaces the file it points to (with --force), not the
+    link; a device (here /dev/null) is written into, not replaced by a file."""
+    import os
+    import stat
+
+    real, link = tmp_path / "real.csv", tmp_path / "link.csv"
+    real.write_text("old\n", encoding="utf-8")
+    link.symlink_to(real)
+    with unchanged(run.db):
+        refused = run("export", "-o", link)
+    assert refused.exit_code == 2 and "exists; add --force" in refused.stderr
+    run.ok("export", "-o", link, "--force")
+    assert link.is_symlink() and os.readlink(link) == str(real)
+    assert real.read_text(encoding="utf-8").startswith("id,at,book")
+    run.ok("report", "-o", "/dev/null")
+    run.ok("backup", "/dev/null")
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -21,8 +22,26 @@ PROGRESS_EVERY = 1000
 Progress = Callable[[int], None]
 
 
+def is_stream(path: Path) -> bool:
+    """A device, a pipe or a socket (`/dev/stdout`, a FIFO): written into as it is, since
+    there is no file to replace and nothing of the reader's to overwrite."""
+    try:
+        mode = os.stat(path).st_mode  # through symbolic links
+    except OSError:
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
+def real_target(path: Path) -> Path:
+    """The file a symbolic link points to (the link itself is kept), else the path."""
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
+
+
 def check_target(path: Path, *, force: bool) -> None:
     """Refuse, before any work, a file that exists (without force) or a missing folder."""
+    if is_stream(path):
+        return
+    path = real_target(path)
     if path.is_dir():
         raise UserError(f"{path} is a folder; give a file name, e.g. {path / 'export.csv'}")
     if path.exists() and not force:
@@ -42,8 +61,18 @@ def atomic_file(path: Path, *, force: bool, private: bool = False) -> Iterator[B
     `path`: a failure (or a killed process) leaves no half-written file. Without
     `force` an existing file is never replaced, even one created meanwhile. `private`
     keeps the file readable by its owner only (backups hold a whole life's log).
+    A symbolic link keeps pointing where it did, at the new file; a device or a pipe
+    (`/dev/stdout`, a FIFO) is written into as it is.
     """
     check_target(path, force=force)
+    if is_stream(path):
+        try:
+            with open(path, "wb") as stream:
+                yield stream
+        except OSError as exc:
+            raise EnvError(f"cannot write {path}: {exc.strerror}") from None
+        return
+    path = real_target(path)
     try:
         fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:
