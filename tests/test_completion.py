@@ -63,3 +63,17 @@ def test_the_bash_script_completes_a_book_in_bash(run, tmp_path):
     result = subprocess.run(["bash", "-c", script], env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [IE]
+
+
+@pytest.mark.sqlite_only
+def test_completing_never_creates_a_library(tmp_path):
+    """Tab after `tracker --db new.db read ` completes nothing and leaves no file behind
+    (nor a "Created" line in the middle of the command line)."""
+    db = tmp_path / "new.db"
+    path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
+    env = {**os.environ, "PYTHONPATH": path, "COMP_WORDS": f"tracker --db {db} read ", "COMP_CWORD": "4",
+           "_TRACKER_COMPLETE": "bash_complete"}
+    env.pop("TRACKER_DB", None)
+    result = subprocess.run([sys.executable, "-m", "tracker"], env=env, capture_output=True, text=True, timeout=60)
+    assert (result.returncode, result.stdout.strip(), result.stderr) == (0, "", "")
+    assert not db.exists() and list(tmp_path.iterdir()) == []

@@ -169,13 +169,27 @@ def on_option(f: F) -> F:
     )(f)
 
 
+def _completing_app(ctx: click.Context) -> App | None:
+    """The library to complete names from, if there is one: completing never creates a
+    library (a missing or empty SQLite file completes nothing)."""
+    app = ctx.find_object(App) or App()
+    if app.db_option is None:
+        app.db_option = (ctx.find_root().params or {}).get("db")
+    from tracker.db_url import resolve_url
+
+    _url, path = resolve_url(app.db_option)
+    if path is not None and (not path.is_file() or path.stat().st_size == 0):
+        return None
+    return app
+
+
 def _complete_books(ctx: click.Context, _param: click.Parameter, incomplete: str) -> list[Any]:
     from click.shell_completion import CompletionItem
 
     try:
-        app = ctx.find_object(App) or App()
-        if app.db_option is None:
-            app.db_option = (ctx.find_root().params or {}).get("db")
+        app = _completing_app(ctx)
+        if app is None:
+            return []
         from tracker.names import complete_books
 
         with app.lib.read() as session:
@@ -188,9 +202,9 @@ def _complete_chapters(ctx: click.Context, _param: click.Parameter, incomplete: 
     from click.shell_completion import CompletionItem
 
     try:
-        app = ctx.find_object(App) or App()
-        if app.db_option is None:
-            app.db_option = (ctx.find_root().params or {}).get("db")
+        app = _completing_app(ctx)
+        if app is None:
+            return []
         from tracker.names import complete_chapters
 
         book = ctx.params.get("book") or ""
