@@ -450,3 +450,12 @@ def test_the_command_line_reads_next_and_last_weekdays(run):
     run.ok("read", "inference-engineering", "5.1", "--on", "last friday")
     assert run.json("log")[-1]["at"] == "2026-02-27T12:00:00+01:00"
     assert "in the future" in run.error("read", "inference-engineering", "5.1", "--on", "next friday")
+
+
+def test_now_is_a_time_and_an_empty_when_is_refused(run, unchanged):
+    """`--on now` is now (as Taskwarrior readers type it); `--on ""` is no time at all."""
+    run.ok("read", "inference-engineering", "5.1", "--on", "now")
+    assert run.json("log")[-1]["at"] == "2026-03-02T09:00:00+01:00"
+    with unchanged(run.db):
+        line = run.error("read", "inference-engineering", "5.1", "--on", "")
+    assert line.startswith("Error: cannot read '' as a date or time; try 2026-03-01, 2026-03-01T08:30, now,")

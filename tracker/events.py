@@ -196,7 +196,7 @@ def add_snoozes(session: Session, at: dt.datetime, snoozes: list[tuple[int, int,
 
 def when_on(c: Clock, on: str | None) -> dt.datetime:
     """The time of an event: --on (default now), never after now."""
-    return c.on_past(on) if on else c.now
+    return c.on_past(on) if on is not None else c.now  # `--on ""` is no time: refused
 
 
 def progress_of(session: Session, chapter_ids: Iterable[int]) -> dict[int, str]:

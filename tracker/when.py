@@ -29,7 +29,7 @@ from tracker.reader_day import MAX_YEAR, MIN_YEAR, in_zone  # noqa: F401 - in_zo
 
 Direction = Literal["latest", "next"]
 
-HINT = ("try 2026-03-01, 2026-03-01T08:30, today, yesterday, 3 days ago, -3d, +2w, monday, "
+HINT = ("try 2026-03-01, 2026-03-01T08:30, now, today, yesterday, 3 days ago, -3d, +2w, monday, "
         "next friday or last monday")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _WEEKDAY_OF = {n: i for i, name in enumerate(WEEKDAYS) for n in (name, name[:3])}
@@ -229,6 +229,8 @@ class Clock:
         today = self.today()
         if words in _NAMED:
             return today + timedelta(days=_NAMED[words])
+        if words == "now":
+            return self.now
         if (day := _weekday(words, today, weekday)) is not None:
             return day
         if m := _AGO.fullmatch(words):
