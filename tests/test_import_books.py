@@ -267,6 +267,18 @@ def test_a_markdown_list_is_numbered_by_nesting(run, tmp_path):
                                        ("2.1", "Macros"), ("2.2", "Traits"), ("3", "Last")]
 
 
+def test_markdown_links_and_emphasis_leave_their_words(run, tmp_path):
+    """A list copied from a rendered page keeps its links and emphasis as Markdown: the
+    titles keep only the words."""
+    path = tmp_path / "toc.md"
+    path.write_text("# *Deep Learning*\n- [Numerical Computation](https://www.deeplearningbook.org/contents/numerical.html)\n"
+                    "- **Machine Learning Basics**\n  - `snake_case` names ..... 212\n",
+                    encoding="utf-8")
+    run.ok("import", path)
+    assert tree(run, "deep-learning") == [("1", "Numerical Computation"), ("2", "Machine Learning Basics"),
+                                          ("2.1", "snake_case names")]
+
+
 def test_format_option_reads_any_extension(run, tmp_path):
     path = tmp_path / "contents.list"
     path.write_text("One\nTwo\n", encoding="utf-8")

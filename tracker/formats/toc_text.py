@@ -6,7 +6,8 @@ publisher's page or written as a Markdown list, read into the tree that
   headings are entries (their `#`s dropped).
 - Nesting is by indentation (a tab counts as four spaces) or list level: a line
   indented more than the one before it is its child.
-- List markers (`-`, `*`, `+`, `1.`, `1)`) are stripped and are never numbers.
+- List markers (`-`, `*`, `+`, `1.`, `1)`) are stripped and are never numbers; so is
+  Markdown's inline markup (links, emphasis, code) around a title's words.
 - A trailing page number counts only after dot leaders, a tab, or two or more spaces
   (`Quantization ..... 212`, `Quantization   212`): it is the entry's start page.
   Leaders before a roman page number (`Preface ..... xi`) are dropped with it.
@@ -25,6 +26,15 @@ _MARKER = re.compile(r"^(?:[-*+]|[0-9]+[.)])(?:\s+|$)")
 _PAGE = re.compile(r"(?:\s*(?:\.\s*){2,}|\t+|\s{2,}|\s*…+\s*)([0-9]+|[ivxlcdm]+)\s*$", re.IGNORECASE)
 _LEADERS = re.compile(r"\s*(?:\.\s*){2,}$|\s*…+$")
 _HEADING = re.compile(r"^#+\s*")
+# Markdown inline markup around a title's words: [text](url), ![alt](url), **strong**,
+# __strong__, *emphasis*, _emphasis_, `code`; the words are kept, the markup dropped.
+_INLINE = (
+    (re.compile(r"!?\[([^\]]*)\]\([^)]*\)"), r"\1"),
+    (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"\2"),
+    (re.compile(r"(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])"), r"\1"),
+    (re.compile(r"(?<![\w_])_(?=\S)([^_]+?)(?<=\S)_(?![\w_])"), r"\1"),
+    (re.compile(r"`([^`]+)`"), r"\1"),
+)
 LINES_MAX = 100_000
 
 
@@ -32,6 +42,13 @@ LINES_MAX = 100_000
 class TocFile:
     title: str | None
     entries: list[Entry]
+
+
+def plain(text: str) -> str:
+    """A title without Markdown's inline markup (`[Intro](intro.html)` → `Intro`)."""
+    for pattern, keep in _INLINE:
+        text = pattern.sub(keep, text)
+    return text
 
 
 def _indent(line: str) -> int:
@@ -53,14 +70,14 @@ def parse_toc(text: str, name: str) -> TocFile:
         raise UserError(f"{name}: {len(lines):,} lines; a table of contents has at most {LINES_MAX:,}")
     title = None
     if lines and re.match(r"^#\s", lines[0].lstrip()):
-        title = " ".join(lines[0].lstrip()[1:].split()) or None
+        title = " ".join(plain(lines[0].lstrip()[1:]).split()) or None
         lines = lines[1:]
     roots: list[Entry] = []
     stack: list[tuple[int, Entry]] = []
     for line in lines:
         indent = _indent(line)
         body = _HEADING.sub("", line.strip())
-        body = _MARKER.sub("", body, count=1)
+        body = plain(_MARKER.sub("", body, count=1))
         start = None
         m = _PAGE.search(body)
         if m is not None and m.start() > 0:
