@@ -360,3 +360,23 @@ def test_restore_killed_midway_leaves_the_library_as_it_was(full, tmp_path):
     # The library still works, and the same restore goes through whole.
     full.ok("restore", big, "--replace")
     assert len(full.json("books")) == 60
+
+
+def test_a_gzipped_backup_and_standard_input_restore_too(full, fresh, tmp_path, unchanged):
+    """`backup | gzip > b.json.gz` (the help's example) restores as it is, and `restore -`
+    reads standard input; a broken gzip file is one error line."""
+    import gzip
+
+    plain = tmp_path / "b.json"
+    full.ok("backup", plain)
+    packed = tmp_path / "b.json.gz"
+    packed.write_bytes(gzip.compress(plain.read_bytes()))
+    fresh.ok("restore", packed)
+    assert views(fresh) == views(full)
+    fresh.ok("restore", "-", "--replace", input=plain.read_text(encoding="utf-8"))
+    assert views(fresh) == views(full)
+    broken = tmp_path / "broken.json.gz"
+    broken.write_bytes(packed.read_bytes()[:60])
+    with unchanged(fresh.db):
+        line = fresh.error("restore", broken, "--replace")
+    assert line.startswith(f"Error: {broken}: a gzip file that cannot be read")

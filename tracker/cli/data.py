@@ -165,6 +165,7 @@ def restore(app: App, file: str, replace: bool) -> None:
     Example:
       tracker restore reading-2026-03-01.json
       tracker restore reading-2026-03-01.json --replace
+      tracker restore reading.json.gz --replace     # gzip read as it is; - reads stdin
     """
     from tracker import events
     from tracker.changes import record_restore
