@@ -154,3 +154,31 @@ def _on_a_terminal(run, args: list[str], columns: int) -> str:
     finally:
         os.close(main)
     return out.decode("utf-8").replace("\r\n", "\n")
+
+
+# --- colour ------------------------------------------------------------------------------
+
+
+def _coloured(run, *args: str, input: str | None = None) -> str:
+    """A command's output as a terminal with colour gets it (NO_COLOR unset, colour forced)."""
+    from click.testing import CliRunner
+
+    from tracker.cli import cli
+
+    env = {"TRACKER_DB": str(run.db), "TRACKER_NOW": run.now, "NO_COLOR": None, "TRACKER_DEBUG": ""}
+    result = CliRunner().invoke(cli, list(args), env=env, input=input, color=True)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_headings_are_bold(run):
+    run.ok("read", IE, "5.1", "--done", "--on", "2026-02-20")
+    run.ok("fav", IE, "5.1", "--on", "2026-02-20")
+    run.ok("read", IE, "6", "--percent", "10")
+    today = _coloured(run, "today")
+    for heading in ("Revisit today (2026-03-02)", "Continue reading", "Read next"):
+        assert f"\x1b[1m{heading}\x1b[0m" in today, (heading, today)
+    assert "\x1b[1mInference Engineering\x1b[0m" in _coloured(run, "show", IE)
+    assert f"\x1b[1m[1/1] {IE} 5.1 Quantization\x1b[0m" in _coloured(run, "review", input="s\n")
+    for args in (["today"], ["show", IE], ["books"], ["agenda"], ["stats"], ["card", IE, "5.1"]):
+        assert "\x1b[22m" not in _coloured(run, *args), args  # bold is never switched off before its text

@@ -31,7 +31,9 @@ def colour_enabled() -> bool:
 def style(text: str, fg: str | None = None, bold: bool = False, dim: bool = False) -> str:
     if not colour_enabled() or (fg is None and not bold and not dim):
         return text
-    return click.style(text, fg=fg, bold=bold, dim=dim)
+    # None, not False, for an attribute not asked for: click writes False as "off"
+    # (ESC[22m), which would switch bold off again before the text.
+    return click.style(text, fg=fg, bold=bold or None, dim=dim or None)
 
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
