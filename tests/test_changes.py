@@ -175,6 +175,15 @@ def test_edit_is_as_if_the_event_had_been_logged_so(run, tmp_path):
     assert next(e for e in run.json("log", "--json") if e["id"] == revisit["id"])["rating"] == "good"
 
 
+def test_edit_help_says_the_time_is_left_as_it_is(run):
+    """`--on` of edit changes an event's time; left out, the time stays (it is not now)."""
+    text = " ".join(run.ok("edit", "--help").stdout.split())
+    assert "default: now" not in text
+    assert "--on WHEN Its new time" in text and "(default: its time is left as it is)" in text
+    for command in ("read", "fav", "revisit"):  # the commands that record an event keep theirs
+        assert "(default: now)" in " ".join(run.ok(command, "--help").stdout.split())
+
+
 def test_edit_refuses_what_cannot_be(run, unchanged):
     started(run)
     events = run.json("log", "--json")

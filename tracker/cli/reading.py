@@ -172,7 +172,9 @@ def undo(app: App, event_id: int | None, yes: bool) -> None:
 
 @click.command()
 @click.argument("event_id", metavar="ID", type=COUNT)
-@on_option
+@click.option("--on", "on", metavar="WHEN",
+              help="Its new time, e.g. yesterday, '2 days ago', 2026-03-01T08:30 (default: its time is left "
+                   "as it is); a break's first day.")
 @click.option("--minutes", type=INT, metavar="M", help="Minutes spent.")
 @click.option("--percent", type=INT, metavar="P", help="How far the session got, 0–99.")
 @click.option("--pages", type=INT, metavar="N", help="Pages read in the session.")
