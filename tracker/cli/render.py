@@ -14,14 +14,10 @@ from typing import Any
 import click
 
 from tracker.cli.app import clean  # noqa: F401 - render.clean for commands
+from tracker.words import plural  # noqa: F401 - render.plural for commands
 
 STATUS_MARK = {"read": "✓", "reading": "…", "unread": " "}
 BOOK_COLOUR = {"read": "green", "reading": "cyan", "stopped": "yellow", "to-read": None}
-
-
-def plural(count: object, word: str, many: str | None = None) -> str:
-    """'1 chapter', '3 chapters' (`many` for irregular plurals)."""
-    return f"{count} {word if count == 1 else (many or word + 's')}"
 
 
 def colour_enabled() -> bool:
