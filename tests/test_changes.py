@@ -199,6 +199,20 @@ def test_edit_refuses_what_cannot_be(run, unchanged):
         assert run.error("edit", str(finish0["id"]), "--rating", "good")  # a finish has no rating
 
 
+def test_a_second_finish_of_a_section_names_the_chapter_it_was_finished_with(run, unchanged):
+    run.ok("read", IE, "1", "--done", "--on", "2026-02-20")
+    run.ok("read", IE, "5", "--done", "--on", "2026-02-21")
+    run.ok("read", IE, "2.1", "--done", "--on", "2026-02-22")
+    with unchanged(run.db):
+        line = run.error("read", IE, "1.1", "--done")
+        assert "1.1 Scale and Specialization was finished with its parent 1 Prerequisites on 2026-02-20;" in line
+        line = run.error("read", IE, "5.1.1", "--done")
+        assert "5.1.1 Number Formats was finished with the chapter it is in, 5 Techniques on 2026-02-21" in line
+        line = run.error("read", IE, "2.1", "--done")  # finished on its own
+        assert "2.1 Neural Networks was already read on 2026-02-22;" in line
+        assert f"tracker revisit {IE} 2.1 good" in line
+
+
 def test_impossible_events_are_refused(run, unchanged):
     run.ok("read", IE, "5.4", "--done", now="2026-02-27T09:00:00+01:00")
     with unchanged(run.db):

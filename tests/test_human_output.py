@@ -34,6 +34,26 @@ def test_read_says_where_the_chapter_stands(run):
     assert run.ok("read", IE, "8", "--done").stdout.startswith(f"Finished {IE} 8 Epilogue.")
 
 
+def test_finishing_a_chapter_says_it_finished_its_sections(run):
+    assert run.ok("read", IE, "1", "--done").stdout.startswith(
+        f"Finished {IE} 1 Prerequisites and its 4 sections.\n")
+    run.ok("read", IE, "5.1.2", "--done")
+    assert run.ok("read", IE, "5", "--done").stdout.startswith(
+        f"Finished {IE} 5 Techniques and the 11 of its 12 sections not read yet.\n")
+    assert run.ok("read", IE, "0", "--done").stdout.startswith(f"Finished {IE} 0 Inference.\n")  # none
+    assert run.ok("read", IE, "7.1", "--done").stdout.startswith(f"Finished {IE} 7.1 ")  # a section
+
+
+def test_a_session_that_got_nowhere_says_only_that_it_was_logged(run):
+    assert run.ok("read", IE, "2.1").stdout == f"Logged reading of {IE} 2.1 Neural Networks.\n"
+    assert run.ok("read", IE, "2.1", "--pages", "0").stdout == f"Logged reading of {IE} 2.1 Neural Networks.\n"
+    assert run.ok("read", IE, "2.1").stdout == f"Logged reading of {IE} 2.1 Neural Networks.\n"  # not "0 pages"
+    assert run.ok("read", IE, "2.2", "--percent", "0").stdout.endswith("Mechanics.\n")
+    assert run.ok("read", IE, "2.1", "--pages", "3").stdout.endswith("; 3 pages read.\n")
+    assert run.ok("read", IE, "2.1", "--minutes", "5").stdout.endswith("; 3 pages read.\n")  # where it stands
+    assert run.json("show", IE)["chapters"][10]["progress"] is None  # 2.2: 0% is nothing to show either
+
+
 def test_show_and_today_show_the_progress_of_chapters_being_read(run):
     run.ok("chapter", "add", IE, "0.1", "A section", "--pages", "30")
     run.ok("read", IE, "0.1", "--pages", "12", "--on", "2026-03-01")
@@ -67,6 +87,10 @@ def test_finished_chapters_show_no_progress(run):
     ([(60, None), (None, 5)], 35, "5/35 pages"),
     ([(None, 1)], None, "1 page"),
     ([(None, 7)], 0, "7 pages"),
+    ([(None, 0)], 35, None),
+    ([(0, None)], 35, None),
+    ([(40, None), (0, None)], 35, None),
+    ([(None, 0), (None, 2)], 35, "2/35 pages"),
 ])
 def test_the_progress_rule(sessions, length, shown):
     assert progress(sessions, length) == shown

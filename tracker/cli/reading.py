@@ -36,9 +36,14 @@ def read(app: App, book: str, chapter: str, done: bool, percent: int | None, pag
     with app.change("read") as session:
         rec = reading.read(session, book, chapter, on=on, done=done, percent=percent, pages=pages,
                            minutes=minutes, note=note)
+    from tracker.cli.render import plural
+
     verb = "Finished" if rec.kind == "finish" else "Logged reading of"
     stands = f"; {rec.progress} read" if rec.progress else ""
-    click.echo(f"{verb} {rec.book} {rec.chapter} {rec.title}{stands}.")
+    unread, sections = rec.sections
+    with_it = "" if not unread else f" and its {plural(sections, 'section')}" if unread == sections \
+        else f" and the {unread} of its {plural(sections, 'section')} not read yet"
+    click.echo(f"{verb} {rec.book} {rec.chapter} {rec.title}{with_it}{stands}.")
     if rec.kind == "finish":
         click.echo(f"Worth coming back to? tracker fav {rec.book} {rec.chapter}")
 
