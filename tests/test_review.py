@@ -82,6 +82,64 @@ def test_a_session_broken_off_halfway_keeps_what_was_answered(run):
     assert [(e["chapter"], e["rating"]) for e in revisits(run)] == [("0", "again")]
 
 
+@pytest.mark.sqlite_only
+def test_ctrl_c_at_the_prompt_ends_the_session_as_q_does(run):
+    """On a real terminal: one answer, then Ctrl-C at the next question. The answer is
+    kept, the summary printed, and the exit status is 130 (an interruption), no "Aborted."."""
+    three_due(run)
+    out, err, code = _review_on_a_terminal(run, answers=["g"])
+    assert code == 130, (out, err)
+    assert [(e["chapter"], e["rating"]) for e in revisits(run)] == [("0", "good")]
+    assert "Revisited 1, skipped 0. Next revisit due" in out
+    assert "Aborted" not in out + err
+    assert [r["chapter"] for r in run.json("today")["revisit"]] == ["2", "1"]
+
+
+def _review_on_a_terminal(run, answers: list[str]) -> tuple[str, str, int]:
+    """`tracker review` on a pty: each answer after a question, then SIGINT (what Ctrl-C
+    sends) once the next question is asked."""
+    import os
+    import pty
+    import select
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    main, child = pty.openpty()
+    path = os.pathsep.join(p for p in (str(root), os.environ.get("PYTHONPATH", "")) if p)
+    env = {**os.environ, "PYTHONPATH": path, "TRACKER_DB": str(run.db), "TRACKER_NOW": run.now, "NO_COLOR": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "tracker", "review"], stdin=child, stdout=child,
+                            stderr=subprocess.PIPE, env=env, cwd=root)
+    os.close(child)
+    out, asked = b"", 0
+    try:
+        for answer in [*answers, None]:
+            while out.count(b"answer (") <= asked:
+                ready, _, _ = select.select([main], [], [], 30)
+                assert ready, out.decode()
+                out += os.read(main, 65536)
+            asked += 1
+            if answer is None:
+                proc.send_signal(signal.SIGINT)
+            else:
+                os.write(main, answer.encode() + b"\n")
+        code = proc.wait(timeout=60)
+        while select.select([main], [], [], 1)[0]:
+            try:
+                chunk = os.read(main, 65536)
+            except OSError:  # the terminal closes when the command exits
+                break
+            if not chunk:
+                break
+            out += chunk
+    finally:
+        os.close(main)
+    err = proc.stderr.read().decode() if proc.stderr else ""
+    return out.decode().replace("\r\n", "\n"), err, code
+
+
 def test_nonsense_is_asked_again_and_records_nothing(run):
     three_due(run)
     log_before = run.json("log")

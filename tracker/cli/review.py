@@ -63,14 +63,18 @@ def review(app: App, limit: int | None) -> None:
     click.echo(f"{_plural(due, 'revisit')} due today" + (f"; here are the first {len(chapters)}" if more else "")
                + f". Answer with {session_.ANSWER_HELP}.")
     revisited = skipped = 0
-    stopped = False
+    stopped = interrupted = False
     for n, chapter_id in enumerate(chapters, 1):
         with app.lib.read() as session:
             shown = session_.prompt(session, chapter_id)
         click.echo("")
         click.echo(_card_head(shown, f"[{n}/{len(chapters)}] "))
         while True:
-            line = _ask()
+            try:
+                line = _ask()
+            except KeyboardInterrupt:  # Ctrl-C at the prompt ends the session as q does
+                click.echo("")
+                line, interrupted = None, True
             answer = session_.parse_answer(line) if line is not None else session_.Answer("quit")
             try:
                 if answer.kind == "rate":
@@ -101,6 +105,8 @@ def review(app: App, limit: int | None) -> None:
         nxt = session_.next_due(session)
     click.echo("")
     click.echo(_summary(revisited, skipped, nxt))
+    if interrupted:
+        click.get_current_context().exit(130)  # what was answered is kept; the exit says Ctrl-C
 
 
 def _plural(n: int, word: str) -> str:
