@@ -136,7 +136,7 @@ def books(items: list[dict[str, Any]]) -> str:
     rows = []
     for b in items:
         status = style(b["status"], fg=BOOK_COLOUR.get(b["status"]))
-        progress = f"{bar(b['read'], b['total'], 16)} {b['read']}/{b['total']}"
+        progress = f"{bar(b['read'], b['total'], 16)} {b['read']}/{b['total']}" if b["total"] else "no chapters"
         fav = f"★ {b['favourites']}" if b["favourites"] else ""
         fav = "  ".join(x for x in (fav, rated(b.get("rating"))) if x)
         due = f"next revisit {b['next_due']}" if b["next_due"] else ""
@@ -152,8 +152,9 @@ def rated(stars: int | None) -> str:
 def show(book: dict[str, Any]) -> str:
     authors = ", ".join(book["authors"])
     head = style(book["title"], bold=True) + (f" — {authors}" if authors else "")
-    lines = [head, f"{book['slug']} · {book['status']} · {book['read']}/{book['total']} chapters read "
-                   f"{bar(book['read'], book['total'], 16)}"]
+    lines = [head, f"{book['slug']} · {book['status']} · " + (
+        f"{book['read']}/{book['total']} chapters read {bar(book['read'], book['total'], 16)}" if book["total"]
+        else f"no chapters (add them: tracker chapter add {book['slug']} 1 TITLE)")]
     if book.get("url"):
         lines.append(book["url"])
     if book.get("note"):
