@@ -4,6 +4,7 @@ read; off a terminal nothing is cut, on a terminal lines fit its width."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import select
 import subprocess
@@ -206,3 +207,36 @@ def test_headings_are_bold(run):
     assert f"\x1b[1m[1/1] {IE} 5.1 Quantization\x1b[0m" in _coloured(run, "review", input="s\n")
     for args in (["today"], ["show", IE], ["books"], ["agenda"], ["stats"], ["card", IE, "5.1"]):
         assert "\x1b[22m" not in _coloured(run, *args), args  # bold is never switched off before its text
+
+
+# --- due dates: one before the reader's date never reads as if it lay ahead ------------------
+
+
+def test_a_due_date_past_reads_due_now_and_one_of_today_due_today(run):
+    run.ok("read", IE, "5.1", "--done", "--on", "2026-01-01")
+    run.ok("fav", IE, "5.1", "--on", "2026-01-01T12:00")  # due 2026-01-03
+    run.ok("unfav", IE, "5.1", "--on", "2026-01-02")
+    assert run.ok("fav", IE, "5.1").stdout == (  # resumed as it was: due long ago
+        f"★ {IE} 5.1 Quantization is a favourite; next revisit due now (58 days overdue).\n")
+    assert run.json("books")[0]["next_due"] == "2026-01-03"  # JSON keeps the date
+    books = run.ok("books").stdout
+    assert "next revisit due now (58 days overdue)" in books and "2026-01-03" not in books
+    run.ok("read", IE, "5.2", "--done", "--on", "2026-02-20")
+    run.ok("fav", IE, "5.2", "--on", "2026-02-28T12:00")  # good: 2 days, due today
+    run.ok("read", IE, "5.3", "--done", "--on", "2026-02-20")
+    ahead = run.ok("fav", IE, "5.3").stdout  # due in 2 days: a date
+    assert ahead.endswith("is a favourite; next revisit 2026-03-04.\n")
+    shown = {line.split()[2]: line for line in run.ok("show", IE).stdout.splitlines() if "★" in line}
+    assert "due now (58 days overdue)" in shown["5.1"] and "due today" in shown["5.2"]
+    assert "due 2026-03-04" in shown["5.3"]
+    card = run.ok("card", IE, "5.1").stdout
+    assert "  due now (58 days overdue) · 1 review, 0 lapses" in card and "2026-01-03 (" not in card
+    assert "  due today · " in run.ok("card", IE, "5.2").stdout
+    assert "  due 2026-03-04 (in 2 days) · " in run.ok("card", IE, "5.3").stdout
+    summary = run.ok("review", input="q\n").stdout.splitlines()[-1]
+    assert summary == f"Revisited 0, skipped 0. Next revisit due now (58 days overdue): {IE} 5.1 Quantization."
+    run.ok("read", IE, "5.4", "--done", "--on", "2026-01-01")
+    run.ok("fav", IE, "5.4", "--on", "2026-01-01T12:00")
+    out = run.ok("revisit", IE, "5.4", "good", "--on", "2026-01-04").stdout  # logged long after
+    overdue = (dt.date(2026, 3, 2) - dt.date.fromisoformat(run.json("card", IE, "5.4")["due"])).days
+    assert overdue > 0 and out.endswith(f"; next revisit due now ({overdue} days overdue).\n")

@@ -85,9 +85,15 @@ def fav(app: App, book: str, chapter: str, rating: str, on: str | None) -> None:
     """
     from tracker import reading
 
+    from tracker import events
+    from tracker.cli.render import days_until, due
+
     with app.change("fav") as session:
         rec = reading.fav(session, book, chapter, rating=rating, on=on)
-    click.echo(f"★ {rec.book} {rec.chapter} {rec.title} is a favourite; next revisit {rec.due}.")
+        today = events.clock(session).today()
+    assert rec.due is not None
+    click.echo(f"★ {rec.book} {rec.chapter} {rec.title} is a favourite; "
+               f"next revisit {due(rec.due.isoformat(), days_until(rec.due.isoformat(), today), '')}.")
 
 
 @click.command()
@@ -127,10 +133,15 @@ def revisit(app: App, book: str, chapter: str, rating: str, minutes: int | None,
     """
     from tracker import reading
 
+    from tracker import events
+    from tracker.cli.render import days_until, due
+
     with app.change("revisit") as session:
         rec = reading.revisit(session, book, chapter, rating, minutes=minutes, note=note, on=on)
-    if rec.favourite and rec.due is not None:
-        click.echo(f"Revisited {rec.book} {rec.chapter} {rec.title}; next revisit {rec.due}.")
+        today = events.clock(session).today()
+    if rec.favourite and rec.due is not None:  # a revisit logged long ago may fall due before today
+        when = due(rec.due.isoformat(), days_until(rec.due.isoformat(), today), "")
+        click.echo(f"Revisited {rec.book} {rec.chapter} {rec.title}; next revisit {when}.")
     else:
         click.echo(f"Logged a revisit of {rec.book} {rec.chapter} {rec.title}. It is not a favourite, so "
                    f"nothing is scheduled; to revisit it regularly: tracker fav {rec.book} {rec.chapter}")

@@ -20,6 +20,23 @@ STATUS_MARK = {"read": "✓", "reading": "…", "unread": " "}
 BOOK_COLOUR = {"read": "green", "reading": "cyan", "stopped": "yellow", "to-read": None}
 
 
+def due(date: str, days: int, ahead: str = "due ") -> str:
+    """A due date `days` after the reader's date, as human output says it (SPEC §3): one
+    ahead is `ahead` + the date; one on or before the reader's date is no date ahead,
+    but 'due today' or 'due now (N days overdue)'."""
+    if days > 0:
+        return ahead + date
+    return "due today" if days == 0 else f"due now ({plural(-days, 'day')} overdue)"
+
+
+def days_until(date: str, today: object) -> int:
+    """Days from `today` (a date) to the ISO `date`: negative when it is past."""
+    import datetime as dt
+
+    assert isinstance(today, dt.date)
+    return (dt.date.fromisoformat(date) - today).days
+
+
 def colour_enabled() -> bool:
     return "NO_COLOR" not in os.environ
 
@@ -130,7 +147,7 @@ def table(rows: Sequence[Sequence[str]], header: Sequence[str] | None = None,
     return fit("\n".join(lines))
 
 
-def books(items: list[dict[str, Any]]) -> str:
+def books(items: list[dict[str, Any]], today: object) -> str:
     if not items:
         return "No books yet. Add one with: tracker book add TITLE"
     rows = []
@@ -139,8 +156,8 @@ def books(items: list[dict[str, Any]]) -> str:
         progress = f"{bar(b['read'], b['total'], 16)} {b['read']}/{b['total']}" if b["total"] else "no chapters"
         fav = f"★ {b['favourites']}" if b["favourites"] else ""
         fav = "  ".join(x for x in (fav, rated(b.get("rating"))) if x)
-        due = f"next revisit {b['next_due']}" if b["next_due"] else ""
-        rows.append([b["slug"], b["title"], status, progress, fav, due])
+        revisit = f"next revisit {due(b['next_due'], days_until(b['next_due'], today), '')}" if b["next_due"] else ""
+        rows.append([b["slug"], b["title"], status, progress, fav, revisit])
     return table(rows)
 
 
@@ -149,7 +166,7 @@ def rated(stars: int | None) -> str:
     return f"rated {stars}/5" if stars else ""
 
 
-def show(book: dict[str, Any]) -> str:
+def show(book: dict[str, Any], today: object) -> str:
     authors = ", ".join(book["authors"])
     head = style(book["title"], bold=True) + (f" — {authors}" if authors else "")
     lines = [head, f"{book['slug']} · {book['status']} · " + (
@@ -174,7 +191,7 @@ def show(book: dict[str, Any]) -> str:
         if c.get("progress") and c["status"] == "reading":
             extra.append(style(c["progress"], fg="cyan"))
         if c["due"]:
-            extra.append(f"due {c['due']}")
+            extra.append(due(c["due"], days_until(c["due"], today)))
         if c["topics"]:
             extra.append(style("#" + " #".join(c["topics"]), dim=True))
         line = f"{style(mark, fg=colour)} {star} {indent}{c['number']}  {c['title']}"

@@ -12,7 +12,9 @@ from tracker.cli.app import COUNT, App, book_argument, chapter_argument, echo_js
 
 
 def _days(n: int) -> str:
-    return f"{n} day" if n == 1 else f"{n} days"
+    from tracker.words import plural
+
+    return plural(n, "day")
 
 
 def _intervals(nxt: dict[str, int | None]) -> str:
@@ -110,7 +112,9 @@ def review(app: App, limit: int | None) -> None:
 
 
 def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+    from tracker.words import plural
+
+    return plural(n, word)
 
 
 def _nothing_due(nxt: dict[str, Any] | None) -> str:
@@ -126,11 +130,19 @@ def _when(days: int) -> str:
     return "today" if days == 0 else "tomorrow" if days == 1 else f"in {days} days"
 
 
+def _due(date: str, days: int) -> str:
+    """'due 2027-03-01 (in 5 days)', 'due today', 'due now (3 days overdue)': a date on or
+    before the reader's is never shown as if it lay ahead."""
+    from tracker.cli.render import due
+
+    return due(date, days) + (f" ({_when(days)})" if days > 0 else "")
+
+
 def _summary(revisited: int, skipped: int, nxt: dict[str, Any] | None) -> str:
     done = f"Revisited {revisited}, skipped {skipped}."
     if nxt is None:
         return f"{done} No revisit is scheduled."
-    return f"{done} Next revisit due {nxt['date']} ({_when(nxt['days'])}): {nxt['book']} {nxt['chapter']} {nxt['title']}."
+    return f"{done} Next revisit {_due(nxt['date'], nxt['days'])}: {nxt['book']} {nxt['chapter']} {nxt['title']}."
 
 
 def _card_head(shown: dict[str, Any], prefix: str = "") -> str:
@@ -138,7 +150,7 @@ def _card_head(shown: dict[str, Any], prefix: str = "") -> str:
 
     overdue = shown["overdue_days"]
     lines = [render.style(f"{prefix}{shown['book']} {shown['chapter']} {shown['title']}", bold=True)
-             + f"  (due {shown['due']}, {_when(-overdue)})"]
+             + f"  ({'due today' if not overdue else f'due now, {_days(overdue)} overdue'})"]
     for item in shown["notes"]:
         lines.append(render.style(f"  ✎ {item['date']}  {item['note']}", dim=True))
     lines.append(f"  recall now {round(shown['recall'] * 100)}% · {_intervals(shown['next'])}")
@@ -177,7 +189,8 @@ def _card(value: dict[str, Any]) -> str:
     lines = [render.style(f"{value['book']} {value['chapter']} {value['title']}", bold=True) + f"  {state}",
              f"  stability {value['stability']:.1f} days · difficulty {value['difficulty']:.1f} of 10 · "
              f"recall now {round(value['recall'] * 100)}%",
-             f"  due {value['due']} ({_when(value['days'])}) · {_plural(value['reviews'], 'review')}, {_plural(value['lapses'], 'lapse')}"]
+             f"  {_due(value['due'], value['days'])} · {_plural(value['reviews'], 'review')}, "
+             f"{_plural(value['lapses'], 'lapse')}"]
     if value["favourite"]:
         lines.append(f"  a revisit now: {_intervals(value['next'])}")
     if value["history"]:
