@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import select
 import subprocess
 import sys
@@ -124,10 +125,12 @@ def test_a_table_fits_the_terminal_cutting_its_widest_columns(monkeypatch):
     assert lines[1].split() == ["b", "short", "to-read"]
 
 
-def test_the_first_column_is_never_cut_and_lines_still_fit(monkeypatch):
+def test_the_first_column_is_never_cut_and_the_title_goes_under_it(monkeypatch):
+    # A slug wider than the terminal stays whole (the terminal wraps it); it was cut to fit.
     monkeypatch.setattr(render, "terminal_width", lambda: 30)
     lines = render.table([["a-slug-that-is-long-enough-to-matter", LONG]]).splitlines()
-    assert lines[0].startswith("a-slug-that-is-long-enough") and render.width(lines[0]) <= 30
+    assert lines[0] == "a-slug-that-is-long-enough-to-matter"
+    assert lines[1].startswith("    A Chapter Title") and lines[1].endswith("…") and render.width(lines[1]) == 30
 
 
 def test_cutting_keeps_colour_codes_whole():
@@ -150,6 +153,93 @@ def test_on_a_terminal_every_line_fits_its_width(run):
         assert out.strip() and max(render.width(line) for line in out.splitlines()) <= 60, (args, out)
     books = _on_a_terminal(run, ["books"], columns=60).splitlines()
     assert books[-1].split()[:3] == ["long", "A", "Chapter"] and "…" in books[-1]  # the slug whole, the title cut
+
+
+def _overdue_reader(run) -> None:
+    """What the new users had: favourites long overdue (one snoozed, one unfavourited), a
+    book being read with a long title and a long note."""
+    run.ok("book", "add", LONG + " (the book)", "--slug", "long")
+    run.ok("chapter", "add", "long", "1", LONG, "--pages", "30")
+    run.ok("read", "long", "1", "--pages", "3", "--note", LONG + " (a note)")
+    for n in ("0", "1", "2", "5.2.3"):
+        run.ok("read", IE, n, "--done", "--on", "2025-11-01")
+        run.ok("fav", IE, n, "--on", "2025-11-01T12:00")
+    run.ok("snooze", IE, "0", "--until", "2025-12-20", "--on", "2025-11-02")
+    run.ok("unfav", IE, "2", "--on", "2025-11-03")
+
+
+@pytest.mark.sqlite_only
+def test_on_a_terminal_of_80_columns_only_titles_and_notes_are_cut(run):
+    _overdue_reader(run)
+    shown = {args: _on_a_terminal(run, list(args), columns=80) for args in (
+        ("books",), ("today",), ("log",), ("review",), ("card", IE, "5.2.3"), ("history",), ("next",), ("stats",),
+        ("show", IE), ("agenda",), ("topics",), ("resource", "list"))}
+    for args, out in shown.items():
+        lines = out.splitlines()
+        assert all(render.width(line) <= 80 for line in lines if not line.strip().startswith("http")), (args, out)
+        assert not re.search(r"[0-9]…", out), (args, out)  # no number, date or interval ends in a cut
+    for book in run.json("books"):  # the chapter count and the next revisit, whole
+        assert f"{book['read']}/{book['total']}" in shown[("books",)]
+    overdue = (dt.date(2026, 3, 2) - dt.date.fromisoformat(run.json("books")[0]["next_due"])).days
+    assert f"next revisit due now ({overdue} days overdue)" in shown[("books",)]
+    for item in run.json("today")["revisit"]:  # the interval, whole
+        assert f"recall {round(item['recall'] * 100)}%, good → in {item['good_days']} days" in shown[("today",)]
+    assert "until 2025-12-20" in shown[("log",)] and f"{IE} 0" in shown[("log",)]
+    assert "“A Chapter Title" in shown[("log",)]  # the note: cut, not left out
+    card = run.json("card", IE, "5.2.3")
+    for rating, days in card["next"].items():
+        assert f"{rating} → {render.plural(days, 'day')}" in shown[("card", IE, "5.2.3")]
+    review = shown[("review",)]
+    assert "3 revisits due today. Answer with" in review
+    first = run.json("card", IE, run.json("today")["revisit"][0]["chapter"])
+    assert f"easy → {render.plural(first['next']['easy'], 'day')}" in review
+
+
+@pytest.mark.sqlite_only
+def test_on_a_terminal_of_60_columns_slugs_dates_and_titles_stay_readable(run):
+    _overdue_reader(run)
+    log = _on_a_terminal(run, ["log"], columns=60)
+    assert f"{IE} 0" in log and "until 2025-12-20" in log and "2025-11-01 12:00" in log
+    books = _on_a_terminal(run, ["books"], columns=60)
+    assert "Inference Eng" in books and "A Chapter Tit" in books  # titles cut, to no fewer than 14 columns
+    assert all(f"{b['read']}/{b['total']}" in books for b in run.json("books"))
+    for args in (["books"], ["log"], ["today"], ["history"], ["stats"], ["card", IE, "5.2.3"]):
+        out = _on_a_terminal(run, args, columns=60)
+        assert max(render.width(line) for line in out.splitlines()) <= 60, (args, out)
+        assert not re.search(r"[0-9]…", out), (args, out)
+
+
+def test_a_table_that_cannot_fit_goes_on_under_its_rows():
+    from tracker.cli import fitting
+
+    rows = [["inference-engineering", "Inference Engineering", "read", fitting.Bar(8, 8, 16, "8/8"), "★ 7",
+             "next revisit due now (110 days overdue)"],
+            ["b", "A Book", "to-read", fitting.Bar(0, 11, 16, "0/11"), "", ""]]
+    lines = fitting.table(rows, 80, cut=(1,))
+    assert lines == [  # the bar one cell narrower, the title whole; what does not fit goes under its row
+        "inference-engineering  Inference Engineering  read     ███████████████ 8/8   ★ 7",
+        "    next revisit due now (110 days overdue)",
+        "b                      A Book                 to-read  ░░░░░░░░░░░░░░░ 0/11",  # nothing goes on
+    ]
+    assert fitting.table(rows, 50, cut=(1,)) == [  # the title cut, in the columns it has room for
+        "inference-engineering  Inference Enginee…  read",
+        "    ████████████████ 8/8   ★ 7",
+        "    next revisit due now (110 days overdue)",
+        "b                      A Book              to-read",
+        "    ░░░░░░░░░░░░░░░░ 0/11",
+    ]
+    assert fitting.table(rows, None, cut=(1,))[0].endswith("★ 7  next revisit due now (110 days overdue)")
+
+
+def test_prose_wraps_between_its_items_and_is_never_cut():
+    from tracker.cli import fitting
+
+    text = "  recall now 55% · again → 1 day · hard → 32 days · good → 52 days · easy → 96 days"
+    assert fitting.wrap(text, 60, indent=4, sep=" · ").splitlines() == [
+        "  recall now 55% · again → 1 day · hard → 32 days", "    good → 52 days · easy → 96 days"]
+    assert fitting.wrap(text, None) == text and fitting.wrap(text, 100) == text
+    assert fitting.wrap("change 3  a summary that is long", 20, indent=4).splitlines() == [
+        "change 3  a summary", "    that is long"]
 
 
 def _on_a_terminal(run, args: list[str], columns: int) -> str:

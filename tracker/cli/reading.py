@@ -242,9 +242,9 @@ def history(app: App, limit: int, as_json: bool) -> None:
         click.echo("No changes yet.")
         return
     marks = {False: "", True: " (undone)", "partly": " (partly undone)"}
-    for row in rows:
-        click.echo(f"change {row['id']}  {row['at'][:16].replace('T', ' ')}  {row['command']}: "
-                   f"{render.clean(row['summary'])}{marks[row['undone']]}")
+    for row in rows:  # a summary is prose: wrapped on a terminal, never cut
+        click.echo(render.wrap(f"change {row['id']}  {row['at'][:16].replace('T', ' ')}  {row['command']}: "
+                               f"{render.clean(row['summary'])}{marks[row['undone']]}", indent=4))
 
 
 @click.command()

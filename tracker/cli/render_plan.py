@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tracker.cli.render import fit, pad, plural, style, table, width
+from tracker.cli.render import pad, plural, style, table, width, wrap
 
 
 def days_phrase(days: int) -> str:
@@ -33,19 +33,19 @@ def today(plan: dict[str, Any]) -> str:
                                f"good → {days_phrase(r['good_days'])}", dim=True)])
         lines.append(table(rows))
         if plan["more_due"]:
-            lines.append(f"  … and {plan['more_due']} more due (tracker agenda)")
+            lines.append(wrap(f"  … and {plan['more_due']} more due (tracker agenda)"))
         first = revisits[0]
         lines.append(style(f"  log one: tracker revisit {first['book']} {first['chapter']} good", dim=True))
     else:
         nothing = "Nothing to revisit today" if own else f"Nothing to revisit on {plan['date']}"
         nxt = plan.get("next_due")
         if nxt is not None:
-            lines.append(f"{nothing}; the next revisit is {nxt['book']} {nxt['chapter']} "
-                         f"{nxt['title']}, due {nxt['date']} ({days_phrase(nxt['days'])}).")
+            lines.append(wrap(f"{nothing}; the next revisit is {nxt['book']} {nxt['chapter']} "
+                              f"{nxt['title']}, due {nxt['date']} ({days_phrase(nxt['days'])})."))
         elif plan["continue"] or not plan.get("start_hint"):
             lines.append(style(f"{nothing}.", dim=True))
         else:
-            lines.append(plan["start_hint"])
+            lines.append(wrap(plan["start_hint"]))
     if plan["continue"]:
         lines.append("")
         lines.append(style("Continue reading", bold=True))
@@ -57,8 +57,8 @@ def today(plan: dict[str, Any]) -> str:
         lines.append("")
         lines.append(style("Read next", bold=True))
         lines.append(table([[f"  {s['title']}", s["kind"], style(s["why"], dim=True)]
-                             for s in plan["suggestions"]], fixed=()))
-    return fit("\n".join(lines))
+                            for s in plan["suggestions"]], cut=(0,)))
+    return "\n".join(lines)
 
 
 def today_short(short: dict[str, Any]) -> str:

@@ -54,16 +54,17 @@ def review(app: App, limit: int | None) -> None:
     """
     from tracker import events
     from tracker import review as session_
+    from tracker.cli import render
     from tracker.errors import UserError
 
     with app.lib.read() as session:
         chapters, due = session_.queue(session, events.clock(session), limit)
         if not chapters:
-            click.echo(_nothing_due(session_.next_due(session)))
+            click.echo(render.wrap(_nothing_due(session_.next_due(session))))
             return
     more = due - len(chapters)
-    click.echo(f"{_plural(due, 'revisit')} due today" + (f"; here are the first {len(chapters)}" if more else "")
-               + f". Answer with {session_.ANSWER_HELP}.")
+    click.echo(render.wrap(f"{_plural(due, 'revisit')} due today" + (f"; here are the first {len(chapters)}" if more else "")
+                    + f". Answer with {session_.ANSWER_HELP}."))
     revisited = skipped = 0
     stopped = interrupted = False
     for n, chapter_id in enumerate(chapters, 1):
@@ -106,7 +107,7 @@ def review(app: App, limit: int | None) -> None:
     with app.lib.read() as session:
         nxt = session_.next_due(session)
     click.echo("")
-    click.echo(_summary(revisited, skipped, nxt))
+    click.echo(render.wrap(_summary(revisited, skipped, nxt)))
     if interrupted:
         click.get_current_context().exit(130)  # what was answered is kept; the exit says Ctrl-C
 
@@ -149,12 +150,14 @@ def _card_head(shown: dict[str, Any], prefix: str = "") -> str:
     from tracker.cli import render
 
     overdue = shown["overdue_days"]
-    lines = [render.style(f"{prefix}{shown['book']} {shown['chapter']} {shown['title']}", bold=True)
-             + f"  ({'due today' if not overdue else f'due now, {_days(overdue)} overdue'})"]
-    for item in shown["notes"]:
-        lines.append(render.style(f"  ✎ {item['date']}  {item['note']}", dim=True))
-    lines.append(f"  recall now {round(shown['recall'] * 100)}% · {_intervals(shown['next'])}")
-    return render.fit("\n".join(lines))
+    lines = [render.wrap(render.style(f"{prefix}{shown['book']} {shown['chapter']} {shown['title']}", bold=True)
+                         + f"  ({'due today' if not overdue else f'due now, {_days(overdue)} overdue'})")]
+    for item in shown["notes"]:  # free text: cut to fit, the date never
+        lines.append(render.line(("", render.style(f"  ✎ {item['date']}  ", dim=True)),
+                                 ("", render.Cut(render.style(item["note"].replace("\n", " "), dim=True)))))
+    lines.append(render.wrap(f"  recall now {round(shown['recall'] * 100)}% · {_intervals(shown['next'])}", indent=4,
+                             sep=" · "))
+    return "\n".join(lines)
 
 
 @click.command()
@@ -193,11 +196,12 @@ def _card(value: dict[str, Any]) -> str:
              f"{_plural(value['lapses'], 'lapse')}"]
     if value["favourite"]:
         lines.append(f"  a revisit now: {_intervals(value['next'])}")
+    lines = [render.wrap(text, indent=4, sep=" · ") for text in lines]  # prose: wrapped between its items, never cut
     if value["history"]:
         lines.append(render.style("History", bold=True))
         lines.append(render.table([[f"  {h['at'][:16].replace('T', ' ')}", h["rating"],
-                                    f"→ {_days(h['interval_days'])}", h["due"]] for h in value["history"]]))
-    return render.fit("\n".join(lines))
+                                    f"→ {_days(h['interval_days'])}", h["due"]] for h in value["history"]], cut=()))
+    return "\n".join(lines)
 
 
 COMMANDS = [review, card]
