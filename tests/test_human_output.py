@@ -7,17 +7,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import select
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
+from tests import terminal
 from tracker.cli import render
 from tracker.progress import progress
 
-ROOT = Path(__file__).resolve().parent.parent
 IE = "inference-engineering"
 LONG = "A Chapter Title Long Enough To Be Cut On Any Terminal That Is Narrower Than One Hundred Columns"
 
@@ -243,32 +239,13 @@ def test_prose_wraps_between_its_items_and_is_never_cut():
 
 
 def _on_a_terminal(run, args: list[str], columns: int) -> str:
-    import pty
-
-    main, child = pty.openpty()
-    path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
-    env = {**os.environ, "PYTHONPATH": path, "TRACKER_DB": str(run.db), "TRACKER_NOW": run.now, "NO_COLOR": "1",
-           "COLUMNS": str(columns)}
+    proc, main = terminal.start(run, args, columns=columns)
     try:
-        proc = subprocess.Popen([sys.executable, "-m", "tracker", *args], stdout=child, stderr=subprocess.PIPE,
-                                env=env, cwd=ROOT)
-        os.close(child)
-        out = b""
-        while True:
-            ready, _, _ = select.select([main], [], [], 30)
-            if not ready:
-                break
-            try:
-                chunk = os.read(main, 65536)
-            except OSError:  # the terminal closes when the command exits
-                break
-            if not chunk:
-                break
-            out += chunk
+        out = terminal.read_rest(main)
         assert proc.wait(timeout=60) == 0, proc.stderr.read() if proc.stderr else ""
     finally:
         os.close(main)
-    return out.decode("utf-8").replace("\r\n", "\n")
+    return terminal.text(out)
 
 
 # --- colour ------------------------------------------------------------------------------

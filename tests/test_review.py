@@ -99,20 +99,12 @@ def _review_on_a_terminal(run, answers: list[str]) -> tuple[str, str, int]:
     """`tracker review` on a pty: each answer after a question, then SIGINT (what Ctrl-C
     sends) once the next question is asked."""
     import os
-    import pty
     import select
     import signal
-    import subprocess
-    import sys
-    from pathlib import Path
 
-    root = Path(__file__).resolve().parent.parent
-    main, child = pty.openpty()
-    path = os.pathsep.join(p for p in (str(root), os.environ.get("PYTHONPATH", "")) if p)
-    env = {**os.environ, "PYTHONPATH": path, "TRACKER_DB": str(run.db), "TRACKER_NOW": run.now, "NO_COLOR": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "tracker", "review"], stdin=child, stdout=child,
-                            stderr=subprocess.PIPE, env=env, cwd=root)
-    os.close(child)
+    from tests import terminal
+
+    proc, main = terminal.start(run, ["review"], answers=True)
     out, asked = b"", 0
     try:
         for answer in [*answers, None]:
@@ -126,18 +118,11 @@ def _review_on_a_terminal(run, answers: list[str]) -> tuple[str, str, int]:
             else:
                 os.write(main, answer.encode() + b"\n")
         code = proc.wait(timeout=60)
-        while select.select([main], [], [], 1)[0]:
-            try:
-                chunk = os.read(main, 65536)
-            except OSError:  # the terminal closes when the command exits
-                break
-            if not chunk:
-                break
-            out += chunk
+        out += terminal.read_rest(main, seconds=1)
     finally:
         os.close(main)
     err = proc.stderr.read().decode() if proc.stderr else ""
-    return out.decode().replace("\r\n", "\n"), err, code
+    return terminal.text(out), err, code
 
 
 def test_nonsense_is_asked_again_and_records_nothing(run):
