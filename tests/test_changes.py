@@ -175,6 +175,15 @@ def test_edit_is_as_if_the_event_had_been_logged_so(run, tmp_path):
     assert next(e for e in run.json("log", "--json") if e["id"] == revisit["id"])["rating"] == "good"
 
 
+def test_edit_help_says_the_time_is_left_as_it_is(run):
+    """`--on` of edit changes an event's time; left out, the time stays (it is not now)."""
+    text = " ".join(run.ok("edit", "--help").stdout.split())
+    assert "default: now" not in text
+    assert "--on WHEN Its new time" in text and "(default: its time is left as it is)" in text
+    for command in ("read", "fav", "revisit"):  # the commands that record an event keep theirs
+        assert "(default: now)" in " ".join(run.ok(command, "--help").stdout.split())
+
+
 def test_edit_refuses_what_cannot_be(run, unchanged):
     started(run)
     events = run.json("log", "--json")
@@ -188,6 +197,20 @@ def test_edit_refuses_what_cannot_be(run, unchanged):
         line = run.error("edit", str(finish0["id"]), "--on", "2026-03-01T09:00")
         assert "favourite" in line or "revisit" in line
         assert run.error("edit", str(finish0["id"]), "--rating", "good")  # a finish has no rating
+
+
+def test_a_second_finish_of_a_section_names_the_chapter_it_was_finished_with(run, unchanged):
+    run.ok("read", IE, "1", "--done", "--on", "2026-02-20")
+    run.ok("read", IE, "5", "--done", "--on", "2026-02-21")
+    run.ok("read", IE, "2.1", "--done", "--on", "2026-02-22")
+    with unchanged(run.db):
+        line = run.error("read", IE, "1.1", "--done")
+        assert "1.1 Scale and Specialization was finished with its parent 1 Prerequisites on 2026-02-20;" in line
+        line = run.error("read", IE, "5.1.1", "--done")
+        assert "5.1.1 Number Formats was finished with the chapter it is in, 5 Techniques on 2026-02-21" in line
+        line = run.error("read", IE, "2.1", "--done")  # finished on its own
+        assert "2.1 Neural Networks was already read on 2026-02-22;" in line
+        assert f"tracker revisit {IE} 2.1 good" in line
 
 
 def test_impossible_events_are_refused(run, unchanged):

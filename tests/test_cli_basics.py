@@ -267,3 +267,16 @@ def test_python_dash_m_tracker_runs(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert len(json.loads(proc.stdout)) == 3
     assert proc.stderr.count("\n") == 1 and "Created a new library" in proc.stderr
+
+
+def test_ctrl_c_in_a_command_exits_130(run, monkeypatch):
+    """Click turns Ctrl-C into Abort; the CLI still reports it as an interruption."""
+    from tracker.cli import render_plan
+
+    def interrupted(*_args: object) -> str:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(render_plan, "agenda", interrupted)
+    result = run("agenda")
+    assert result.exit_code == 130 and "Interrupted." in result.stderr and "Aborted" not in result.stderr
+    assert run("book", "remove", "inference-engineering", input="n\n").exit_code == 1  # "no" is no interruption

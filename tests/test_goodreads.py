@@ -266,3 +266,36 @@ def test_a_dry_run_of_an_export_says_what_it_would_load_and_changes_nothing(run,
         out = run.ok("import", "--dry-run", write(tmp_path, "goodreads.csv", GOODREADS)).stdout
     assert out.startswith("Would load 5 books, 3 events from 1 file.")
     assert "(Goodreads, 5 rows): 5 books added, 0 updated, 3 status events" in out
+
+
+def test_books_without_chapters_say_so_and_today_says_how_to_add_them(fresh, tmp_path):
+    """After a Goodreads import, books have no chapters: no empty 0/0 bar, and `today`
+    says the book being read needs its chapters (not 'no book in progress')."""
+    import re
+
+    fresh.ok("init", "--empty")
+    fresh.ok("import", write(tmp_path, "goodreads.csv", GOODREADS))
+    slug = "designing-data-intensive-applications"
+    books = fresh.ok("books").stdout
+    assert "0/0" not in books and "░" not in books
+    line = next(line for line in books.splitlines() if line.startswith(slug))
+    assert "reading" in line and "no chapters" in line
+    shown = fresh.ok("show", slug).stdout
+    assert "0/0" not in shown and "░" not in shown
+    assert f"{slug} · reading · no chapters (add them: tracker chapter add {slug} 1 TITLE)" in shown
+    today = fresh.ok("today").stdout
+    assert "no book in progress" not in today
+    assert today.startswith(f"Nothing to revisit today. Designing Data-Intensive Applications ({slug}), which you "
+                            "are reading, has no chapters yet;")
+    assert f"tracker import toc.txt --slug {slug}" in today and f"tracker chapter add {slug} 1 TITLE" in today
+    second = GOODREADS_HEADER + "\r\n" + ('26,Second Book,Some One,"One, Some",,"=""""","=""""",0,3,X,Y,100,2020,'
+                                           '2020,,2025/02/04,currently-reading,,currently-reading,,,,0,0\r\n')
+    fresh.ok("import", write(tmp_path, "second.csv", second))
+    assert fresh.ok("today").stdout.startswith(
+        f"Nothing to revisit today. 2 books you are reading ({slug}, second-book) have no chapters yet;")
+    fresh.ok("chapter", "add", slug, "1", "Reliable, Scalable, and Maintainable Applications")
+    assert "Continue reading" in fresh.ok("today").stdout and "no chapters" not in fresh.ok("today").stdout
+    report = tmp_path / "report.html"
+    fresh.ok("report", "-o", report)
+    page = report.read_text(encoding="utf-8")
+    assert not re.search(r"\b0 of 0\b", page) and "no chapters" in page

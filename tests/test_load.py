@@ -180,6 +180,31 @@ def test_catch_up_dry_run_prints_each_days_load_and_changes_nothing(run, unchang
     assert "Dry run: nothing changed" in out
 
 
+def test_catch_up_days_1_keeps_the_backlog_today_and_says_it_is_over_the_cap(run, unchanged):
+    favourite(run, chapters(run, 12), on="2026-02-01")
+    with unchanged(run.db):
+        out = run.ok("catch-up", "--days", "1", "--dry-run").stdout
+    assert "12/5 revisits (7 over the cap)" in out
+    assert "fits in today's room" not in out  # it does not: 12 in a room of 5
+    assert out.splitlines()[-1] == "Nothing to move: over 1 day the whole backlog stays today, 7 over the cap."
+    assert "at most 12 of them a day, over the cap of 5" in out.splitlines()[0]
+
+
+def test_catch_up_over_many_days_counts_the_empty_ones_and_says_its_real_limit(run):
+    favourite(run, chapters(run, 12), on="2026-02-01")
+    out = run.ok("catch-up", "--days", "100", "--dry-run").stdout
+    lines = out.splitlines()
+    assert lines[0] == "Backlog: 12 overdue revisits; spread over 100 days: at most 1 of them a day."
+    assert len([line for line in lines if "/5 revisit" in line]) == 12  # one a day, the 88 others folded
+    assert "0/5" not in out and "(88 days with nothing due)" in lines
+    seven = run.ok("catch-up", "--days", "7", "--dry-run").stdout
+    assert seven.splitlines()[0] == "Backlog: 12 overdue revisits; spread over 7 days: at most 2 of them a day."
+    assert "at most 5 a day" not in seven
+    assert "(1 day with nothing due)" in seven  # 12 at 2 a day fill 6 of the 7
+    for text in (out, seven, run.ok("catch-up", "--dry-run").stdout, run.ok("catch-up", "--days", "1").stdout):
+        assert all(line == line.rstrip() for line in text.splitlines())  # no trailing spaces
+
+
 def test_catch_up_skips_a_break_ahead_and_replays_true(run):
     favourite(run, chapters(run, 12), on="2026-02-01")
     run.ok("break", "--from", "2026-03-03", "--to", "2026-03-05")

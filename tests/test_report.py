@@ -260,3 +260,35 @@ def test_times_at_the_ends_of_the_calendar_still_report(run, tmp_path):
     page = make(run, tmp_path, name="all.html")  # all time: from 1899 to now
     weeks = page.table("weeks")[1:]
     assert weeks[0][1] == "1899-12-25" and sum(int(r[2].replace(",", "")) for r in weeks) == 27
+
+
+def test_counts_of_one_are_singular_and_the_median_is_the_middle(run, tmp_path):
+    """One revisit, a streak of one day, a favourite one day overdue, a book of one chapter:
+    no "1 days", "1 revisits", "1 favourites"; the median of two recalls is their mean."""
+    run.ok("book", "add", "Short", "--slug", "short")
+    run.ok("chapter", "add", "short", "1", "Only")
+    run.ok("read", "short", "1", "--done", "--minutes", "1", "--on", "2026-02-27T08:00")
+    run.ok("read", IE, "0", "--done", "--on", "2026-02-27T09:00")
+    run.ok("read", IE, "1", "--done", "--on", "2026-02-27T09:00")
+    run.ok("fav", IE, "0", "--on", "2026-02-27T10:00")  # due 03-01: one day overdue
+    run.ok("fav", IE, "1")  # now: recall 100%
+    run.ok("revisit", IE, "0", "good")
+    run.ok("unfav", IE, "0")
+    run.ok("fav", IE, "0")  # resumed as it was: recall just under 100%, due ahead
+    run.ok("read", IE, "2", "--done", "--on", "2026-02-20")
+    run.ok("fav", IE, "2", "--on", "2026-02-28T09:00", "--rating", "again")  # due 03-01: overdue 1 day
+    page = make(run, tmp_path)
+    text = " ".join("".join(page.text).split())
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert not re.search(r"(?<![\d,.])1 (days|revisits|favourites|favourite chapters|weeks|minutes|books|chapters)\b",
+                         html), re.findall(r".{40}(?<![\d,.])1 (?:days|revisits|favourites|weeks|minutes|books|chapters)"
+                                           r"\b.{20}", html)
+    assert "Current streak1 dayLongest streak1 day" in "".join(page.text)  # <dt> then <dd>
+    assert ["1 day"] == [r[5] for r in page.table("favourites")[1:] if r[5]]
+    recalls = sorted(run.json("card", IE, n)["recall"] for n in ("0", "1", "2"))
+    assert f"median {recalls[1] * 100:.0f}%" in text  # three: the middle one
+    run.ok("unfav", IE, "0")
+    two = sorted(run.json("card", IE, n)["recall"] for n in ("1", "2"))
+    text = " ".join("".join(make(run, tmp_path, "--force").text).split())
+    assert f"median {(two[0] + two[1]) * 50:.0f}%" in text  # two: their mean, not the higher one
+    assert f"{(two[0] + two[1]) * 50:.0f}" != f"{two[1] * 100:.0f}", two

@@ -61,7 +61,7 @@ def test_the_session_shows_notes_recall_and_intervals(run):
     plan = run.json("today")["revisit"][0]
     card = run.json("card", IE, "0")
     out = run.ok("review", "--limit", "1", input="q\n").stdout
-    assert f"[1/1] {IE} 0 Inference  (due 2026-02-22, 8 days overdue)" in out
+    assert f"[1/1] {IE} 0 Inference  (due now, 8 days overdue)" in out
     notes = [line.strip() for line in out.splitlines() if "✎" in line]
     assert notes == ["✎ 2026-03-01  fourth", "✎ 2026-03-01  third", "✎ 2026-03-01  second"]  # newest first, three
     shown = " · ".join(f"{r} → {d} day{'s' if d != 1 else ''}" for r, d in card["next"].items())
@@ -80,6 +80,49 @@ def test_a_session_broken_off_halfway_keeps_what_was_answered(run):
     assert len(revisits(run)) == 2
     run.ok("undo")
     assert [(e["chapter"], e["rating"]) for e in revisits(run)] == [("0", "again")]
+
+
+@pytest.mark.sqlite_only
+def test_ctrl_c_at_the_prompt_ends_the_session_as_q_does(run):
+    """On a real terminal: one answer, then Ctrl-C at the next question. The answer is
+    kept, the summary printed, and the exit status is 130 (an interruption), no "Aborted."."""
+    three_due(run)
+    out, err, code = _review_on_a_terminal(run, answers=["g"])
+    assert code == 130, (out, err)
+    assert [(e["chapter"], e["rating"]) for e in revisits(run)] == [("0", "good")]
+    assert "Revisited 1, skipped 0. Next revisit due" in out
+    assert "Aborted" not in out + err
+    assert [r["chapter"] for r in run.json("today")["revisit"]] == ["2", "1"]
+
+
+def _review_on_a_terminal(run, answers: list[str]) -> tuple[str, str, int]:
+    """`tracker review` on a pty: each answer after a question, then SIGINT (what Ctrl-C
+    sends) once the next question is asked."""
+    import os
+    import select
+    import signal
+
+    from tests import terminal
+
+    proc, main = terminal.start(run, ["review"], answers=True)
+    out, asked = b"", 0
+    try:
+        for answer in [*answers, None]:
+            while out.count(b"answer (") <= asked:
+                ready, _, _ = select.select([main], [], [], 30)
+                assert ready, out.decode()
+                out += os.read(main, 65536)
+            asked += 1
+            if answer is None:
+                proc.send_signal(signal.SIGINT)
+            else:
+                os.write(main, answer.encode() + b"\n")
+        code = proc.wait(timeout=60)
+        out += terminal.read_rest(main, seconds=1)
+    finally:
+        os.close(main)
+    err = proc.stderr.read().decode() if proc.stderr else ""
+    return terminal.text(out), err, code
 
 
 def test_nonsense_is_asked_again_and_records_nothing(run):
@@ -184,7 +227,7 @@ def test_card_human_output(run):
     card = run.json("card", IE, "5.1", now=NOW)
     assert out.startswith(f"{IE} 5.1 Quantization  ★ a favourite\n")
     assert f"stability {card['stability']:.1f} days · difficulty {card['difficulty']:.1f} of 10" in out
-    assert "due 2026-02-22 (26 days overdue) · 1 review, 0 lapses" in out
+    assert "  due now (26 days overdue) · 1 review, 0 lapses" in out  # a past date never reads as ahead
     assert "2026-02-20 10:00  good  → 2 days  2026-02-22" in out
 
 

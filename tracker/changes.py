@@ -28,10 +28,7 @@ from tracker.model import (
     Base, Book, Change, ChangeOpen, ChangeRow, Chapter, Resource, Setting,
 )
 from tracker.when import in_zone, now
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word if count == 1 else word + 's'}"
+from tracker.words import plural
 
 
 def table_of(name: str) -> Table:

@@ -104,8 +104,15 @@ def _own_reason(session: Session, book: Book, item: Impossible, c: Clock) -> str
     day = c.reader_date(item.event.at)
     kind = item.event.kind
     if kind == "finish":
-        return (f"{what} was already read on {c.reader_date(item.since) if item.since else day}; its first pass "
-                f"is finished once. To log coming back to it: tracker revisit {book.slug} {chapter.number} good")
+        on = c.reader_date(item.since) if item.since else day
+        parent = session.scalar(select(Chapter).where(Chapter.book_id == book.id, Chapter.number == item.parent)) \
+            if item.parent is not None else None
+        within = "its parent" if parent is not None and parent.number == chapter.number.rpartition(".")[0] \
+            else "the chapter it is in,"
+        read = f"was finished with {within} {chapter_label(parent)} on {on}" if parent is not None \
+            else f"was already read on {on}"
+        return (f"{what} {read}; its first pass is finished once. To log coming back to it: "
+                f"tracker revisit {book.slug} {chapter.number} good")
     if kind == "favourite" and item.since is not None:
         return f"{what} is already a favourite (since {c.reader_date(item.since)})"
     if kind in ("favourite", "revisit"):

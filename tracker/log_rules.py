@@ -23,6 +23,7 @@ class Impossible:
     event: LogEvent
     reason: str  # completes "… because it …", e.g. "was not started by then"
     since: dt.datetime | None = None  # when the fact it contradicts became true
+    parent: str | None = None  # a finish of a section read with this ancestor's finish (its number)
 
 
 def _parent(number: str) -> str | None:
@@ -44,13 +45,18 @@ def impossible_events(chapters: Iterable[tuple[int, str]], events: Iterable[LogE
     finished: dict[str, dt.datetime] = {}
     favourite: dict[int, dt.datetime] = {}
 
+    def finished_ancestor(number: str) -> str | None:
+        """The chapter, or the nearest ancestor, that was finished (finishing it finished this one)."""
+        node: str | None = number
+        while node is not None and node not in finished:
+            node = _parent(node)
+        return node
+
     def read_since(number: str) -> dt.datetime | None:
         """When the chapter became read (finished, or an ancestor was), or None."""
-        node: str | None = number
-        while node is not None:
-            if node in finished:
-                return finished[node]
-            node = _parent(node)
+        node = finished_ancestor(number)
+        if node is not None:
+            return finished[node]
         kids = children.get(number)
         if kids:
             times = [read_since(k) for k in kids]
@@ -74,7 +80,9 @@ def impossible_events(chapters: Iterable[tuple[int, str]], events: Iterable[LogE
             if event.kind == "finish":
                 since = read_since(number)
                 if since is not None:
-                    out.append(Impossible(event, "finishes a chapter already read", since))
+                    ancestor = finished_ancestor(number)
+                    out.append(Impossible(event, "finishes a chapter already read", since,
+                                          ancestor if ancestor != number else None))
                     continue
                 finished[number] = event.at
             started.add(number)

@@ -169,7 +169,19 @@ def catch_up(session: Session, c: Clock, *, days: int | None = None, dry_run: bo
 
 
 def start_hint(session: Session) -> str:
-    """What a reader with nothing to do should do next."""
+    """What a reader with nothing to do should do next: add chapters to the books being
+    read that have none (a Goodreads import), else start a book, else add one."""
+    no_chapters = (Book.status == "reading", ~Book.chapters.any())
+    reading = session.execute(select(Book.slug, Book.title).where(*no_chapters).order_by(Book.id).limit(3)).all()
+    if reading:
+        slug = reading[0][0]
+        count = session.scalar(select(func.count()).select_from(Book).where(*no_chapters)) or 0
+        books = (f"{reading[0][1]} ({slug}), which you are reading, has" if count == 1 else
+                 f"{count} books you are reading ({', '.join(s for s, _ in reading)}{', …' if count > 3 else ''}) have")
+        return (f"Nothing to revisit today. {books} no chapters yet; add a book's chapters from its table of "
+                f"contents, or one by one:\n"
+                f"  tracker import toc.txt --slug {slug}\n"
+                f"  tracker chapter add {slug} 1 TITLE")
     first = session.execute(
         select(Book.slug, Chapter.number, Chapter.title).join(Chapter, Chapter.book_id == Book.id)
         .where(Book.status == "to-read").order_by(Book.bundled.desc(), Book.id, Chapter.position).limit(1)

@@ -48,6 +48,7 @@ class Recorded:
     due: dt.date | None = None
     favourite: bool = False
     progress: str | None = None  # where a chapter being read stands: `40%`, `15/35 pages`
+    sections: tuple[int, int] = (0, 0)  # a finish: (its sections it finished, all its sections)
 
 
 def _target(session: Session, book_text: str, chapter_text: str | None) -> tuple[Book, Chapter | None]:
@@ -81,12 +82,21 @@ def read(
     book, chapter = _target(session, book_text, chapter_text)
     assert chapter is not None
     kind = "finish" if done or percent == 100 else "read"
+    sections = _sections(session, chapter) if kind == "finish" else (0, 0)
     event = add_event(session, kind=kind, at=at, book=book, chapter=chapter, minutes=minutes,
                       percent=percent, pages=pages, note=note)
-    recorded = _recorded(event, book, chapter)
+    recorded = replace(_recorded(event, book, chapter), sections=sections)
     if chapter.status == "reading":
         recorded = replace(recorded, progress=progress_of(session, [chapter.id]).get(chapter.id))
     return recorded
+
+
+def _sections(session: Session, chapter: Chapter) -> tuple[int, int]:
+    """A chapter's sections (at any depth): (those not read yet, all of them). Finishing
+    the chapter finishes them (SPEC §1 "Status")."""
+    statuses = session.scalars(select(Chapter.status).where(
+        Chapter.book_id == chapter.book_id, Chapter.number.startswith(chapter.number + "."))).all()
+    return sum(1 for status in statuses if status != "read"), len(statuses)
 
 
 def note(session: Session, book_text: str, text: str, *, chapter_text: str | None = None,

@@ -55,9 +55,12 @@ class TrackerGroup(click.Group):
             code = result if isinstance(result, int) else 0
         except click.exceptions.Exit as exc:
             code = exc.exit_code
-        except click.exceptions.Abort:
-            click.echo("Aborted.", err=True)
-            code = 1
+        except click.exceptions.Abort as exc:
+            # Click turns Ctrl-C (at a prompt, or anywhere in a command) into Abort: it stays an
+            # interruption, exit 130, like one outside Click; "no" to a question is exit 1.
+            interrupted = isinstance(exc.__context__, KeyboardInterrupt)
+            click.echo("Interrupted." if interrupted else "Aborted.", err=True)
+            code = 130 if interrupted else 1
         except NO_ARGS_IS_HELP as exc:
             click.echo(exc.ctx.get_help() if exc.ctx else "")  # `tracker book` alone: its help
             code = 0

@@ -118,9 +118,12 @@ def books_(app: App, as_json: bool) -> None:
     from tracker.library import books
     from tracker.cli import render
 
+    from tracker import events
+
     with app.lib.read() as session:
         items = books(session)
-    click.echo(render.books(items)) if not as_json else echo_json(items)
+        today = events.clock(session).today()
+    click.echo(render.books(items, today)) if not as_json else echo_json(items)
 
 
 @click.command("show")
@@ -138,12 +141,15 @@ def show_(app: App, book: str, as_json: bool) -> None:
     from tracker.library import show
     from tracker.cli import render
 
+    from tracker import events
+
     with app.lib.read() as session:
         value = show(session, book)
+        today = events.clock(session).today()
     if as_json:
         echo_json(value)
     else:
-        click.echo(render.show(value))
+        click.echo(render.show(value, today))
 
 
 @click.group("book")

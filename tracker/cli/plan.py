@@ -96,7 +96,7 @@ def catch_up(app: App, days: int | None, dry_run: bool) -> None:
                 progress_bar("Catching up", result.moved, at_least=CATCH_UP_PROGRESS_FROM) as progress:
             result = plan.catch_up(session, events.clock(session), days=days, progress=progress)
     click.echo(render.catch_up({
-        "backlog": result.backlog, "moved": result.moved, "cap": result.cap, "dry_run": dry_run,
+        "backlog": result.backlog, "moved": result.moved, "cap": result.cap, "dry_run": dry_run, "spread": days,
         "days": [{"date": d.date.isoformat(), "load": d.load, "placed": len(d.cards), "today": d.date == result.today}
                  for d in result.days],
     }))

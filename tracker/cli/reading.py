@@ -36,9 +36,14 @@ def read(app: App, book: str, chapter: str, done: bool, percent: int | None, pag
     with app.change("read") as session:
         rec = reading.read(session, book, chapter, on=on, done=done, percent=percent, pages=pages,
                            minutes=minutes, note=note)
+    from tracker.cli.render import plural
+
     verb = "Finished" if rec.kind == "finish" else "Logged reading of"
     stands = f"; {rec.progress} read" if rec.progress else ""
-    click.echo(f"{verb} {rec.book} {rec.chapter} {rec.title}{stands}.")
+    unread, sections = rec.sections
+    with_it = "" if not unread else f" and its {plural(sections, 'section')}" if unread == sections \
+        else f" and the {unread} of its {plural(sections, 'section')} not read yet"
+    click.echo(f"{verb} {rec.book} {rec.chapter} {rec.title}{with_it}{stands}.")
     if rec.kind == "finish":
         click.echo(f"Worth coming back to? tracker fav {rec.book} {rec.chapter}")
 
@@ -80,9 +85,15 @@ def fav(app: App, book: str, chapter: str, rating: str, on: str | None) -> None:
     """
     from tracker import reading
 
+    from tracker import events
+    from tracker.cli.render import days_until, due
+
     with app.change("fav") as session:
         rec = reading.fav(session, book, chapter, rating=rating, on=on)
-    click.echo(f"★ {rec.book} {rec.chapter} {rec.title} is a favourite; next revisit {rec.due}.")
+        today = events.clock(session).today()
+    assert rec.due is not None
+    click.echo(f"★ {rec.book} {rec.chapter} {rec.title} is a favourite; "
+               f"next revisit {due(rec.due.isoformat(), days_until(rec.due.isoformat(), today), '')}.")
 
 
 @click.command()
@@ -122,10 +133,15 @@ def revisit(app: App, book: str, chapter: str, rating: str, minutes: int | None,
     """
     from tracker import reading
 
+    from tracker import events
+    from tracker.cli.render import days_until, due
+
     with app.change("revisit") as session:
         rec = reading.revisit(session, book, chapter, rating, minutes=minutes, note=note, on=on)
-    if rec.favourite and rec.due is not None:
-        click.echo(f"Revisited {rec.book} {rec.chapter} {rec.title}; next revisit {rec.due}.")
+        today = events.clock(session).today()
+    if rec.favourite and rec.due is not None:  # a revisit logged long ago may fall due before today
+        when = due(rec.due.isoformat(), days_until(rec.due.isoformat(), today), "")
+        click.echo(f"Revisited {rec.book} {rec.chapter} {rec.title}; next revisit {when}.")
     else:
         click.echo(f"Logged a revisit of {rec.book} {rec.chapter} {rec.title}. It is not a favourite, so "
                    f"nothing is scheduled; to revisit it regularly: tracker fav {rec.book} {rec.chapter}")
@@ -172,7 +188,9 @@ def undo(app: App, event_id: int | None, yes: bool) -> None:
 
 @click.command()
 @click.argument("event_id", metavar="ID", type=COUNT)
-@on_option
+@click.option("--on", "on", metavar="WHEN",
+              help="Its new time, e.g. yesterday, '2 days ago', 2026-03-01T08:30 (default: its time is left "
+                   "as it is); a break's first day.")
 @click.option("--minutes", type=INT, metavar="M", help="Minutes spent.")
 @click.option("--percent", type=INT, metavar="P", help="How far the session got, 0–99.")
 @click.option("--pages", type=INT, metavar="N", help="Pages read in the session.")
@@ -224,9 +242,9 @@ def history(app: App, limit: int, as_json: bool) -> None:
         click.echo("No changes yet.")
         return
     marks = {False: "", True: " (undone)", "partly": " (partly undone)"}
-    for row in rows:
-        click.echo(f"change {row['id']}  {row['at'][:16].replace('T', ' ')}  {row['command']}: "
-                   f"{render.clean(row['summary'])}{marks[row['undone']]}")
+    for row in rows:  # a summary is prose: wrapped on a terminal, never cut
+        click.echo(render.wrap(f"change {row['id']}  {row['at'][:16].replace('T', ' ')}  {row['command']}: "
+                               f"{render.clean(row['summary'])}{marks[row['undone']]}", indent=4))
 
 
 @click.command()

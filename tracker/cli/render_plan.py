@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tracker.cli.render import fit, pad, plural, style, table, width
+from tracker.cli.render import pad, plural, style, table, width, wrap
 
 
 def days_phrase(days: int) -> str:
@@ -33,19 +33,19 @@ def today(plan: dict[str, Any]) -> str:
                                f"good → {days_phrase(r['good_days'])}", dim=True)])
         lines.append(table(rows))
         if plan["more_due"]:
-            lines.append(f"  … and {plan['more_due']} more due (tracker agenda)")
+            lines.append(wrap(f"  … and {plan['more_due']} more due (tracker agenda)"))
         first = revisits[0]
         lines.append(style(f"  log one: tracker revisit {first['book']} {first['chapter']} good", dim=True))
     else:
         nothing = "Nothing to revisit today" if own else f"Nothing to revisit on {plan['date']}"
         nxt = plan.get("next_due")
         if nxt is not None:
-            lines.append(f"{nothing}; the next revisit is {nxt['book']} {nxt['chapter']} "
-                         f"{nxt['title']}, due {nxt['date']} ({days_phrase(nxt['days'])}).")
+            lines.append(wrap(f"{nothing}; the next revisit is {nxt['book']} {nxt['chapter']} "
+                              f"{nxt['title']}, due {nxt['date']} ({days_phrase(nxt['days'])})."))
         elif plan["continue"] or not plan.get("start_hint"):
             lines.append(style(f"{nothing}.", dim=True))
         else:
-            lines.append(plan["start_hint"])
+            lines.append(wrap(plan["start_hint"]))
     if plan["continue"]:
         lines.append("")
         lines.append(style("Continue reading", bold=True))
@@ -57,8 +57,8 @@ def today(plan: dict[str, Any]) -> str:
         lines.append("")
         lines.append(style("Read next", bold=True))
         lines.append(table([[f"  {s['title']}", s["kind"], style(s["why"], dim=True)]
-                             for s in plan["suggestions"]], fixed=()))
-    return fit("\n".join(lines))
+                            for s in plan["suggestions"]], cut=(0,)))
+    return "\n".join(lines)
 
 
 def today_short(short: dict[str, Any]) -> str:
@@ -109,21 +109,36 @@ def load_count(count: int, cap: int) -> str:
 
 
 def catch_up(result: dict[str, Any]) -> str:
-    """`catch-up`: each day's load from today on, and what was (or would be) moved."""
-    backlog, cap = result["backlog"], result["cap"]
+    """`catch-up`: each day's load from today on (the empty ones counted, not listed), and
+    what was (or would be) moved."""
+    backlog, cap, spread = result["backlog"], result["cap"], result.get("spread")
     if not backlog:
         return "Nothing is overdue: there is no backlog to catch up on."
-    lines = [f"Backlog: {plural(backlog, 'overdue revisit')}; at most {cap} a day (max_revisits_per_day)."]
     days = result["days"]
-    size = max(width(load_bar(d["load"], cap)) for d in days)
-    for d in days:
+    over = any(d["load"] > cap for d in days)
+    if spread is None:
+        limit = f"at most {cap} a day (max_revisits_per_day)"
+    else:  # each of the N days takes at most ceil(backlog / N), over the cap only if it must
+        limit = (f"spread over {plural(spread, 'day')}: at most {-(-backlog // spread)} of them a day"
+                 + (f", over the cap of {cap} (max_revisits_per_day) where those days cannot hold them otherwise"
+                    if over else ""))
+    lines = [f"Backlog: {plural(backlog, 'overdue revisit')}; {limit}."]
+    busy = [d for d in days if d["load"]]
+    size = max(width(load_bar(d["load"], cap)) for d in busy)
+    counted = max([14] + [width(load_count(d["load"], cap)) for d in busy])
+    for d in busy:
         what = (f"today: {d['placed']} overdue kept, lowest recall first" if d["today"] and d["placed"]
                 else f"+{d['placed']} moved here" if d["placed"] else "")
-        lines.append(f"{d['date']}  {pad(load_bar(d['load'], cap), size)}  {pad(load_count(d['load'], cap), 14)}  "
-                     + style(what, dim=True))
+        lines.append(f"{d['date']}  {pad(load_bar(d['load'], cap), size)}  {pad(load_count(d['load'], cap), counted)}  "
+                     f"{style(what, dim=True) if what else ''}".rstrip())
+    if len(busy) < len(days):
+        lines.append(style(f"({plural(len(days) - len(busy), 'day')} with nothing due)", dim=True))
     moved = result["moved"]
-    if not moved:
+    if not moved and not over:
         lines.append("The whole backlog fits in today's room: nothing to move.")
+    elif not moved:
+        lines.append(f"Nothing to move: over {plural(spread or 1, 'day')} the whole backlog stays today, "
+                     f"{days[0]['load'] - cap} over the cap.")
     elif result["dry_run"]:
         lines.append(f"Dry run: nothing changed. Without --dry-run, {plural(moved, 'revisit')} would be snoozed "
                      f"to the days above.")

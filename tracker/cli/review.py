@@ -12,7 +12,9 @@ from tracker.cli.app import COUNT, App, book_argument, chapter_argument, echo_js
 
 
 def _days(n: int) -> str:
-    return f"{n} day" if n == 1 else f"{n} days"
+    from tracker.words import plural
+
+    return plural(n, "day")
 
 
 def _intervals(nxt: dict[str, int | None]) -> str:
@@ -52,25 +54,30 @@ def review(app: App, limit: int | None) -> None:
     """
     from tracker import events
     from tracker import review as session_
+    from tracker.cli import render
     from tracker.errors import UserError
 
     with app.lib.read() as session:
         chapters, due = session_.queue(session, events.clock(session), limit)
         if not chapters:
-            click.echo(_nothing_due(session_.next_due(session)))
+            click.echo(render.wrap(_nothing_due(session_.next_due(session))))
             return
     more = due - len(chapters)
-    click.echo(f"{_plural(due, 'revisit')} due today" + (f"; here are the first {len(chapters)}" if more else "")
-               + f". Answer with {session_.ANSWER_HELP}.")
+    click.echo(render.wrap(f"{_plural(due, 'revisit')} due today" + (f"; here are the first {len(chapters)}" if more else "")
+                    + f". Answer with {session_.ANSWER_HELP}."))
     revisited = skipped = 0
-    stopped = False
+    stopped = interrupted = False
     for n, chapter_id in enumerate(chapters, 1):
         with app.lib.read() as session:
             shown = session_.prompt(session, chapter_id)
         click.echo("")
         click.echo(_card_head(shown, f"[{n}/{len(chapters)}] "))
         while True:
-            line = _ask()
+            try:
+                line = _ask()
+            except KeyboardInterrupt:  # Ctrl-C at the prompt ends the session as q does
+                click.echo("")
+                line, interrupted = None, True
             answer = session_.parse_answer(line) if line is not None else session_.Answer("quit")
             try:
                 if answer.kind == "rate":
@@ -100,11 +107,15 @@ def review(app: App, limit: int | None) -> None:
     with app.lib.read() as session:
         nxt = session_.next_due(session)
     click.echo("")
-    click.echo(_summary(revisited, skipped, nxt))
+    click.echo(render.wrap(_summary(revisited, skipped, nxt)))
+    if interrupted:
+        click.get_current_context().exit(130)  # what was answered is kept; the exit says Ctrl-C
 
 
 def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+    from tracker.words import plural
+
+    return plural(n, word)
 
 
 def _nothing_due(nxt: dict[str, Any] | None) -> str:
@@ -120,23 +131,33 @@ def _when(days: int) -> str:
     return "today" if days == 0 else "tomorrow" if days == 1 else f"in {days} days"
 
 
+def _due(date: str, days: int) -> str:
+    """'due 2027-03-01 (in 5 days)', 'due today', 'due now (3 days overdue)': a date on or
+    before the reader's is never shown as if it lay ahead."""
+    from tracker.cli.render import due
+
+    return due(date, days) + (f" ({_when(days)})" if days > 0 else "")
+
+
 def _summary(revisited: int, skipped: int, nxt: dict[str, Any] | None) -> str:
     done = f"Revisited {revisited}, skipped {skipped}."
     if nxt is None:
         return f"{done} No revisit is scheduled."
-    return f"{done} Next revisit due {nxt['date']} ({_when(nxt['days'])}): {nxt['book']} {nxt['chapter']} {nxt['title']}."
+    return f"{done} Next revisit {_due(nxt['date'], nxt['days'])}: {nxt['book']} {nxt['chapter']} {nxt['title']}."
 
 
 def _card_head(shown: dict[str, Any], prefix: str = "") -> str:
     from tracker.cli import render
 
     overdue = shown["overdue_days"]
-    lines = [render.style(f"{prefix}{shown['book']} {shown['chapter']} {shown['title']}", bold=True)
-             + f"  (due {shown['due']}, {_when(-overdue)})"]
-    for item in shown["notes"]:
-        lines.append(render.style(f"  ✎ {item['date']}  {item['note']}", dim=True))
-    lines.append(f"  recall now {round(shown['recall'] * 100)}% · {_intervals(shown['next'])}")
-    return render.fit("\n".join(lines))
+    lines = [render.wrap(render.style(f"{prefix}{shown['book']} {shown['chapter']} {shown['title']}", bold=True)
+                         + f"  ({'due today' if not overdue else f'due now, {_days(overdue)} overdue'})")]
+    for item in shown["notes"]:  # free text: cut to fit, the date never
+        lines.append(render.line(("", render.style(f"  ✎ {item['date']}  ", dim=True)),
+                                 ("", render.Cut(render.style(item["note"].replace("\n", " "), dim=True)))))
+    lines.append(render.wrap(f"  recall now {round(shown['recall'] * 100)}% · {_intervals(shown['next'])}", indent=4,
+                             sep=" · "))
+    return "\n".join(lines)
 
 
 @click.command()
@@ -171,14 +192,16 @@ def _card(value: dict[str, Any]) -> str:
     lines = [render.style(f"{value['book']} {value['chapter']} {value['title']}", bold=True) + f"  {state}",
              f"  stability {value['stability']:.1f} days · difficulty {value['difficulty']:.1f} of 10 · "
              f"recall now {round(value['recall'] * 100)}%",
-             f"  due {value['due']} ({_when(value['days'])}) · {_plural(value['reviews'], 'review')}, {_plural(value['lapses'], 'lapse')}"]
+             f"  {_due(value['due'], value['days'])} · {_plural(value['reviews'], 'review')}, "
+             f"{_plural(value['lapses'], 'lapse')}"]
     if value["favourite"]:
         lines.append(f"  a revisit now: {_intervals(value['next'])}")
+    lines = [render.wrap(text, indent=4, sep=" · ") for text in lines]  # prose: wrapped between its items, never cut
     if value["history"]:
         lines.append(render.style("History", bold=True))
         lines.append(render.table([[f"  {h['at'][:16].replace('T', ' ')}", h["rating"],
-                                    f"→ {_days(h['interval_days'])}", h["due"]] for h in value["history"]]))
-    return render.fit("\n".join(lines))
+                                    f"→ {_days(h['interval_days'])}", h["due"]] for h in value["history"]], cut=()))
+    return "\n".join(lines)
 
 
 COMMANDS = [review, card]

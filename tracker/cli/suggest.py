@@ -49,13 +49,14 @@ def _render_next(items: list[dict[str, Any]]) -> str:
         return "Nothing to suggest: every resource is read, being read or dismissed (tracker resource list)."
     lines = []
     for n, s in enumerate(items, 1):
-        lines.append(f"{n}. {render.style(s['title'], bold=True)} ({s['kind']})  {s['resource']}")
-        lines.append("   " + render.style(s["why"], fg="cyan"))
+        lines.append(render.line(("", f"{n}."), (" ", render.Cut(render.style(s["title"], bold=True))),
+                                 (" ", f"({s['kind']})"), ("  ", s["resource"]), indent=3))
+        lines.append(render.wrap("   " + render.style(s["why"], fg="cyan"), indent=3))
         if s["url"]:
-            lines.append("   " + render.style(s["url"], dim=True))
+            lines.append("   " + render.style(s["url"], dim=True))  # a URL cut is no URL
     first = items[0]["resource"]
-    lines.append(render.style(f"Queue one: tracker resource queue {first} · start it: tracker resource start {first}",
-                              dim=True))
+    lines.append(render.wrap(render.style(f"Queue one: tracker resource queue {first} · start it: tracker resource "
+                                          f"start {first}", dim=True)))
     return "\n".join(lines)
 
 

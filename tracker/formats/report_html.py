@@ -14,6 +14,7 @@ from typing import Any
 
 from tracker.formats import report_svg as svg
 from tracker.formats.report_svg import MONTHS, esc, num
+from tracker.words import plural
 
 CSS = """
 :root { color-scheme: light; --ink: #1f2328; --muted: #59636e; --line: #d0d7de; --paper: #ffffff; }
@@ -105,6 +106,11 @@ def _figure(key: str, title: str, lead: str, chart: str, table: str) -> str:
             f"{chart}{table}</figure>")
 
 
+def _count(value: float, word: str) -> str:
+    """'1 minute', '1,234 minutes'."""
+    return plural(value, word, shown=num(value))
+
+
 def _pct(value: float | None) -> str:
     return "–" if value is None else f"{value * 100:.0f}%"
 
@@ -118,7 +124,8 @@ def _totals(stats: dict[str, Any], span: str) -> str:
     items = [("Time reading", f"{hours:,} h {minutes:02d} min"), ("Chapters finished", num(stats["chapters_finished"])),
              ("Revisits", num(stats["revisits"])),
              ("True retention", f"{_pct(stats['true_retention'])} (aim {_pct(stats['desired_retention'])})"),
-             ("Current streak", f"{stats['streak_days']} days"), ("Longest streak", f"{stats['longest_streak_days']} days"),
+             ("Current streak", plural(stats["streak_days"], "day")),
+             ("Longest streak", plural(stats["longest_streak_days"], "day")),
              ("Active days", num(stats["days_active"]))]
     cells = "".join(f"<div><dt>{esc(k)}</dt><dd>{esc(v)}</dd></div>" for k, v in items)
     return f'<section id="totals"><h2>Totals, {esc(span)}</h2><dl class="totals">{cells}</dl></section>'
@@ -129,8 +136,8 @@ def _heatmap(days: list[dict[str, Any]]) -> str:
     active = [d for d in days if d["events"]]
     busiest = max(days, key=lambda d: d["minutes"])
     alternative = (f"Minutes read per day from {days[0]['date']} to {days[-1]['date']}: "
-                   f"{num(sum(d['minutes'] for d in days))} minutes on {len(active)} active days"
-                   + (f"; the busiest day was {busiest['date']} with {num(busiest['minutes'])} minutes."
+                   f"{_count(sum(d['minutes'] for d in days), 'minute')} on {plural(len(active), 'active day')}"
+                   + (f"; the busiest day was {busiest['date']} with {_count(busiest['minutes'], 'minute')}."
                       if busiest["minutes"] else "."))
     title = "Reading minutes per day"
     weeks: dict[str, list[str]] = {}
@@ -163,7 +170,7 @@ def _weeks(weeks: list[dict[str, Any]]) -> str:
     dates = [dt.date.fromisoformat(w["from"]) for w in weeks]
     labels = _axis_labels(dates, by_year=len(weeks) > 60)
     tips_m = [f"week of {w['from']}: {num(w['minutes'])} min" for w in weeks]
-    tips_r = [f"week of {w['from']}: {w['revisits']} revisits" for w in weeks]
+    tips_r = [f"week of {w['from']}: {plural(w['revisits'], 'revisit')}" for w in weeks]
     marks = (svg.text(64, 14, "minutes", cls="label")
              + svg.bars([w["minutes"] for w in weeks], tips_m, labels, top=22, height=150, cls="minutes")
              + svg.text(64, 218, "revisits", cls="label")
@@ -171,9 +178,9 @@ def _weeks(weeks: list[dict[str, Any]]) -> str:
     busiest = max(weeks, key=lambda w: w["minutes"])
     title = "Minutes and revisits per week"
     alternative = (f"{title} from the week of {weeks[0]['from']} to the week of {weeks[-1]['from']}: "
-                   f"{num(sum(w['minutes'] for w in weeks))} minutes and {num(sum(w['revisits'] for w in weeks))} "
-                   f"revisits in {len(weeks)} weeks; the busiest week was {busiest['week']} with "
-                   f"{num(busiest['minutes'])} minutes.")
+                   f"{_count(sum(w['minutes'] for w in weeks), 'minute')} and "
+                   f"{_count(sum(w['revisits'] for w in weeks), 'revisit')} in {plural(len(weeks), 'week')}; "
+                   f"the busiest week was {busiest['week']} with {_count(busiest['minutes'], 'minute')}.")
     table = _table("Each week: minutes read, chapters finished, revisits", ["week", "from", "minutes", "chapters",
                    "revisits"], [[w["week"], w["from"], num(w["minutes"]), w["chapters"], w["revisits"]]
                                  for w in weeks])
@@ -185,7 +192,7 @@ def _retention(months: list[dict[str, Any]], desired: float) -> str:
     dates = [dt.date.fromisoformat(m["month"] + "-01") for m in months]
     labels = _axis_labels(dates, by_year=len(months) > 24)
     points = [m["true_retention"] for m in months]
-    tips = [f"{m['month']}: {_pct(m['true_retention'])} of {m['revisits']} revisits" for m in months]
+    tips = [f"{m['month']}: {_pct(m['true_retention'])} of {plural(m['revisits'], 'revisit')}" for m in months]
     marks, height = svg.line(points, tips, labels, target=desired)
     known = [m for m in months if m["true_retention"] is not None]
     title = "True retention per month"
@@ -193,7 +200,7 @@ def _retention(months: list[dict[str, Any]], desired: float) -> str:
         low, high = min(known, key=lambda m: m["true_retention"]), max(known, key=lambda m: m["true_retention"])
         revisits, passed = sum(m["revisits"] for m in months), sum(m["passed"] for m in months)
         alternative = (f"{title} from {months[0]['month']} to {months[-1]['month']}, the share of revisits not "
-                       f"rated again: {_pct(passed / revisits)} of {num(revisits)} revisits in all, against a "
+                       f"rated again: {_pct(passed / revisits)} of {_count(revisits, 'revisit')} in all, against a "
                        f"desired {_pct(desired)}; lowest {_pct(low['true_retention'])} in {low['month']}, highest "
                        f"{_pct(high['true_retention'])} in {high['month']}.")
     else:
@@ -218,7 +225,7 @@ def _ahead(days: list[dict[str, Any]], cap: int) -> str:
     title = f"Revisits due per day, next {len(days)} days"
     alternative = (f"{title} ({days[0]['date']} to {days[-1]['date']}): {num(sum(values))} in all"
                    + (f"; the busiest day is {busiest['date']} with {busiest['revisits']}" if busiest["revisits"]
-                      else "") + f"; {over} day{'s' if over != 1 else ''} over the cap of {cap} a day.")
+                      else "") + f"; {plural(over, 'day')} over the cap of {cap} a day.")
     table = _table(f"Revisits due each day (cap: max_revisits_per_day = {cap}; the first day holds the overdue)",
                    ["date", "revisits due"], [[d["date"], d["revisits"]] for d in days], over=cap)
     return _figure("ahead", title, f"The dashed line is max_revisits_per_day ({cap}); days over it are red.",
@@ -233,8 +240,9 @@ def _books(books: list[dict[str, Any]]) -> str:
     rows = [(b["title"], b["read"], b["total"], "reading" if b["status"] == "reading" else "read") for b in books]
     marks, height = svg.progress(rows)
     reading = sum(1 for b in books if b["status"] == "reading")
-    alternative = (f"Chapters read of each of {len(books)} books: {reading} being read, {len(books) - reading} read; "
-                   + "; ".join(f"{b['title']} {b['read']} of {b['total']}" for b in books[:10])
+    alternative = (f"Chapters read of {plural(len(books), 'book')}: {reading} being read, {len(books) - reading} read; "
+                   + "; ".join(f"{b['title']} " + (f"{b['read']} of {b['total']}" if b["total"] else "no chapters")
+                               for b in books[:10])
                    + ("; and more in the table." if len(books) > 10 else "."))
     table = _table("Each book: status and chapters read (top-level chapters)",
                    ["book", "slug", "status", "read", "chapters", "share"],
@@ -255,18 +263,20 @@ def _favourites(favourites: list[dict[str, Any]], desired: float) -> str:
     for f in favourites:
         bands[min(RECALL_BANDS - 1, int(f["recall"] * RECALL_BANDS))] += 1
     names = [f"{k * 10}–{k * 10 + 10}%" for k in range(RECALL_BANDS)]
-    marks = svg.bars(bands, [f"recall {n}: {c} favourites" for n, c in zip(names, bands)],
+    marks = svg.bars(bands, [f"recall {n}: {plural(c, 'favourite')}" for n, c in zip(names, bands)],
                      [(k, names[k]) for k in range(RECALL_BANDS)], top=14, height=160, cls="recall")
-    recalls = sorted(f["recall"] for f in favourites)
+    from statistics import median
+
+    recalls = [f["recall"] for f in favourites]
     below = sum(1 for r in recalls if r < desired)
-    alternative = (f"Recall now of your {len(favourites)} favourite chapters, in bands of 10%: median "
-                   f"{_pct(recalls[len(recalls) // 2])}; {below} below the desired {_pct(desired)}; "
+    alternative = (f"Recall now of your {plural(len(favourites), 'favourite chapter')}, in bands of 10%: median "
+                   f"{_pct(median(recalls))}; {below} below the desired {_pct(desired)}; "
                    + ", ".join(f"{c} at {n}" for n, c in zip(names, bands) if c) + ".")
     chart = svg.chart("favourites", title, alternative, svg.WIDTH, 200, marks)
     band_table = _table("Favourites by recall now", ["recall", "favourites"], [[n, c] for n, c in zip(names, bands)])
     table = _table("Each favourite: recall now (the chance you remember it) and next revisit, next due first",
                    ["book", "chapter", "title", "recall now", "next due", "overdue"],
                    [[(f["book"], "text"), (f["chapter"], "text"), (f["title"], "text"), _pct(f["recall"]), f["due"],
-                     f"{f['overdue_days']} days" if f["overdue_days"] else ""] for f in favourites])
+                     plural(f["overdue_days"], "day") if f["overdue_days"] else ""] for f in favourites])
     return _figure("favourites", title, "How likely you are to remember each favourite chapter today (FSRS), "
                    "and when it is next due.", chart, band_table + table)

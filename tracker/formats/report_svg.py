@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from html import escape
 from typing import Any
 
+from tracker.words import plural
+
 WIDTH = 900
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 CELL, PITCH = 12, 15  # the heat map's squares and their spacing
@@ -176,7 +178,10 @@ def progress(rows: Sequence[tuple[str, int, int, str]]) -> tuple[str, int]:
         share = read / total if total else 0
         short = label if len(label) <= 44 else label[:43] + "…"
         parts.append(text(left - 8, y + 12, short, cls="label", anchor="end"))
+        if not total:  # a book without chapters (a Goodreads import): no bar to fill
+            parts.append(text(left, y + 12, "no chapters", cls="label"))
+            continue
         parts.append(f'<rect x="{left}" y="{y}" width="{bar_width}" height="14" class="track"/>')
-        parts.append(_rect(left, y, bar_width * share, 14, cls, f"{label}: {read} of {total} chapters read"))
+        parts.append(_rect(left, y, bar_width * share, 14, cls, f"{label}: {read} of {plural(total, 'chapter')} read"))
         parts.append(text(left + bar_width + 8, y + 12, f"{read}/{total}"))
     return "".join(parts), 12 + len(rows) * pitch
