@@ -218,6 +218,8 @@ def test_a_year_out_of_range_is_refused(reader, tmp_path):
     assert "--year must be from 1900 to 2200, got 1850" in line
     assert not out.exists()
     assert reader.error("report", "--year", "nineteen", "-o", out).startswith("Error: ")
+    out.write_text("precious", encoding="utf-8")  # the year is what is wrong, not the file
+    assert "--year must be from 1900 to 2200" in reader.error("report", "--year", "1850", "-o", out)
 
 
 def test_an_unwritable_path_fails_with_no_file(reader, tmp_path):

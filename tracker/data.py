@@ -44,6 +44,12 @@ def _week(day: dt.date) -> str:
     return f"{year}-W{week:02d}"
 
 
+def check_year(year: int | None) -> None:
+    """`--year` of `stats` and `report`: 1900 to 2200, as for any time tracker keeps."""
+    if year is not None and not 1900 <= year <= 2200:
+        raise UserError(f"--year must be from 1900 to 2200, got {year}")
+
+
 def stats(session: Session, c: Clock, *, year: int | None = None,
           heatmap_from: dt.date | None = None) -> dict[str, Any]:
     """The numbers of `stats --json`, true retention per month, and the heat map's days
@@ -55,8 +61,7 @@ def stats(session: Session, c: Clock, *, year: int | None = None,
     first_day: dt.date | None = None
     since = until = None
     if year is not None:
-        if not 1900 <= year <= 2200:
-            raise UserError(f"--year must be from 1900 to 2200, got {year}")
+        check_year(year)
         first_day = dt.date(year, 1, 1)
         end = min(today, dt.date(year, 12, 31))
         since, until = c.day_start(first_day), c.day_end(dt.date(year, 12, 31))

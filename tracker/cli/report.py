@@ -31,10 +31,12 @@ def report(app: App, output: str, year: int | None, force: bool) -> None:
     """
     from pathlib import Path
 
+    from tracker.data import check_year
     from tracker.formats.output import atomic_file, check_target
 
+    check_year(year)  # the arguments first,
     path = Path(output).expanduser()
-    check_target(path, force=force)  # before any work: an existing file, a missing folder
+    check_target(path, force=force)  # then, before any work: an existing file, a missing folder
     from tracker import events
     from tracker.formats.report_html import render
     from tracker.report import report as gather
