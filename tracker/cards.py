@@ -160,7 +160,7 @@ def _checkpoint(session: Session, event_id: int, store: Store, chapters: list[in
         session.add(state)
 
 
-def later_schedule_event_exists(session: Session, event: Event) -> bool:
+def later_schedule_event_exists(session: Session, event: Event | EventView) -> bool:
     return session.scalar(
         select(Event.id).where(
             Event.kind.in_(SCHEDULE_KINDS),
@@ -189,11 +189,7 @@ def record_many(session: Session, rules: Rules, events: list[EventView]) -> None
     if not events:
         return
     session.flush()
-    last = events[-1]
-    later = session.scalar(select(Event.id).where(
-        Event.kind.in_(SCHEDULE_KINDS), or_(Event.at > last.at, and_(Event.at == last.at, Event.id > last.id))
-    ).limit(1))
-    if later is not None:
+    if later_schedule_event_exists(session, events[-1]):
         replay_from(session, rules, (events[0].at, events[0].id))
         return
     store = MemoryStore(stored_cards(session), breaks_before(session, rules, None), TodayOrder(session))
